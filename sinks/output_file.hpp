@@ -1,0 +1,33 @@
+// Output files for sinks that write files (print now; dump files later).
+// A replaced file is written to a temporary name in the same directory,
+// fsync()ed and renamed over the target, so a reader sees the old content
+// or the new content, never half of it, and a crash after the rename loses
+// nothing flushed. Appends go straight to the file with O_APPEND (a reader
+// can see a purge that is still being written; that is what append means).
+// Parent directories are created as needed (pmacct's mkdir -p).
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "userspace/result.hpp"
+
+namespace xacct::sinks {
+
+// mkdir -p of the directory that will hold `path`.
+userspace::Status make_parent_dirs(const std::string& path);
+
+// Replaces the content of `path` atomically with `content`.
+userspace::Status write_file_atomic(const std::string& path, std::string_view content);
+
+// Appends `content` to `path` (created if missing) and fsync()s it.
+userspace::Status append_file(const std::string& path, std::string_view content);
+
+// True if `path` does not exist or is empty.
+bool file_missing_or_empty(const std::string& path);
+
+// Writes to stdout in one piece, serialized with every other caller, so
+// purges of plugins sharing stdout do not interleave mid-line.
+userspace::Status write_stdout(std::string_view content);
+
+}  // namespace xacct::sinks

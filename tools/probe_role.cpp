@@ -1,0 +1,78 @@
+// The probe role: eBPF datapath -> pipeline -> sinks. Start order matters:
+// the pipeline starts before the probe so that the first drained batch has
+// somewhere to go; stop order is the reverse, so that the probe's final drain
+// (after detach) still reaches the plugins before their final flush.
+#include "tools/probe_role.hpp"
+
+#include <chrono>
+
+#include "probe/probe.hpp"
+#include "sinks/sink_factory.hpp"
+#include "tools/daemon_signals.hpp"
+#include "tools/stats_report.hpp"
+#include "userspace/logging.hpp"
+#include "userspace/pipeline.hpp"
+
+namespace xacct::tools {
+namespace {
+
+probe::ProbeConfig to_probe_config(const userspace::CoreConfig& core) {
+  probe::ProbeConfig pc;
+  pc.interfaces = core.interfaces;
+  pc.hook_xdp = core.ebpf.hook_xdp;
+  pc.hook_tc = core.ebpf.hook_tc;
+  pc.dir_in = core.ebpf.dir_in;
+  pc.dir_out = core.ebpf.dir_out;
+  pc.force_clsact = core.ebpf.attach == userspace::EbpfAttach::kClsact;
+  pc.flow_entries = core.ebpf.flow_entries;
+  pc.drain_interval_s = core.ebpf.drain_interval_s;
+  return pc;
+}
+
+}  // namespace
+
+int run_probe(const userspace::DaemonConfig& config, userspace::Stats& stats) {
+  auto log = userspace::get_logger("xacctd");
+  probe::ProbeConfig pc = to_probe_config(config.core);
+  if (pc.interfaces.empty()) {
+    auto iface = probe::default_route_interface();
+    if (!iface) {
+      log->error("no interface configured and {}; set `interface:` or use -i IFACE",
+                 iface.error().message);
+      return 1;
+    }
+    pc.interfaces.push_back(iface.value());
+    log->info("no interface configured: using {}, the interface of the default route", iface.value());
+  }
+
+  auto pipeline = userspace::Pipeline::create(config, stats, sinks::make_sink);
+  if (!pipeline) {
+    log->error("{}", pipeline.error().message);
+    return 1;
+  }
+  userspace::Pipeline& pl = *pipeline.value();
+  auto probe = probe::Probe::create(pc, stats, [&pl](userspace::RecordBatch&& batch) {
+    pl.push(std::move(batch));
+  });
+  if (!probe) {
+    log->error("{}", probe.error().message);
+    return 1;
+  }
+  pl.start();
+  probe.value()->start();
+  log->info("counting: {}", probe.value()->describe());
+
+  for (;;) {
+    DaemonSignal sig = DaemonSignals::wait(std::chrono::milliseconds(1000));
+    if (sig == DaemonSignal::kStop) break;
+    if (sig == DaemonSignal::kStats) log_stats(stats);
+    if (sig == DaemonSignal::kReload) log->info("SIGUSR2: nothing to reload yet (no maps configured)");
+  }
+  log->info("stopping: detaching, final drain and flush");
+  probe.value()->stop();
+  pl.stop();
+  log_final_totals(stats);
+  return 0;
+}
+
+}  // namespace xacct::tools

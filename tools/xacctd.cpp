@@ -1,0 +1,93 @@
+// xacctd: the daemon. main() only turns the command line into config lines,
+// loads the configuration and hands it to the role (tools/*_role.cpp).
+//
+//   xacctd probe [-f FILE] [-i IFACE]... [-c AGGREGATE] [-O OUTPUT] ...
+//
+// Command-line switches are pmacct's (pmacctd -i, -c, -P, -O, -o, -r, -d) and
+// become config lines applied after the file, so they override it.
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+#include <spdlog/spdlog.h>
+
+#include "tools/daemon_signals.hpp"
+#include "tools/probe_role.hpp"
+#include "userspace/config_loader.hpp"
+#include "userspace/config_print.hpp"
+#include "userspace/logging.hpp"
+
+namespace {
+
+std::string join(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& s : items) out += (out.empty() ? "" : ", ") + s;
+  return out;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace xacct;
+  CLI::App app{"xacctd: network accounting probe and collector (pmacct compatible, eBPF datapath)"};
+  app.set_version_flag("-V,--version", "xacctd 0.1.0");
+
+  std::string role_name;
+  std::string config_file;
+  std::vector<std::string> interfaces;
+  std::string aggregate, plugins, print_output, print_file, refresh;
+  bool debug = false;
+  bool print_config = false;
+  app.add_option("role", role_name, "probe (pmacctd/uacctd with the eBPF datapath); later: collect, bgp, bmp")
+      ->required();
+  app.add_option("-f,--config", config_file, "configuration file (pmacct syntax); default: embedded");
+  app.add_option("-i,--interface", interfaces, "interface to count on (repeatable)");
+  app.add_option("-c,--aggregate", aggregate, "aggregate: primitives, comma separated");
+  app.add_option("-P,--plugins", plugins, "plugins, e.g. print[a],print[b]");
+  app.add_option("-O,--print-output", print_output, "print_output: formatted, csv or json");
+  app.add_option("-o,--print-output-file", print_file, "print_output_file");
+  app.add_option("-r,--refresh", refresh, "print_refresh_time in seconds");
+  app.add_flag("-d,--debug", debug, "debug logging");
+  app.add_flag("--print-config", print_config, "print the effective configuration and exit");
+  CLI11_PARSE(app, argc, argv);
+
+  // Signals are taken by the main thread only: block them before any
+  // component starts a thread.
+  tools::DaemonSignals::block();
+
+  userspace::ConfigOptions options;
+  if (role_name == "probe") {
+    options.role = userspace::Role::kProbe;
+  } else {
+    std::fprintf(stderr, "xacctd: role '%s' is not available yet (available: probe)\n", role_name.c_str());
+    return 2;
+  }
+  options.config_file = config_file;
+  if (!interfaces.empty()) options.overrides.push_back("pcap_interface: " + join(interfaces));
+  if (!aggregate.empty()) options.overrides.push_back("aggregate: " + aggregate);
+  if (!plugins.empty()) options.overrides.push_back("plugins: " + plugins);
+  if (!print_output.empty()) options.overrides.push_back("print_output: " + print_output);
+  if (!print_file.empty()) options.overrides.push_back("print_output_file: " + print_file);
+  if (!refresh.empty()) options.overrides.push_back("print_refresh_time: " + refresh);
+  if (debug) options.overrides.push_back("debug: true");
+
+  if (print_config) {
+    auto text = userspace::load_canonical_config_text(options);
+    if (!text) {
+      std::fprintf(stderr, "xacctd: configuration error:\n%s\n", text.error().message.c_str());
+      return 1;
+    }
+    std::fputs(text.value().c_str(), stdout);
+    return 0;
+  }
+
+  auto config = userspace::load_daemon_config(options);
+  if (!config) {
+    std::fprintf(stderr, "xacctd: configuration error:\n%s\n", config.error().message.c_str());
+    return 1;
+  }
+  if (config.value().core.debug) spdlog::set_level(spdlog::level::debug);
+  userspace::Stats stats;
+  return tools::run_probe(config.value(), stats);
+}

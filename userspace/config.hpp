@@ -1,0 +1,91 @@
+// The typed configuration every component receives: plain, immutable-by-
+// convention structs with in-class defaults (the defaults of the key table
+// in config_keys.cpp, which is what the loader fills them from). Each
+// component gets only its own part: the probe CoreConfig (and its
+// EbpfConfig), each plugin thread its PluginConfig. There is no global
+// config. Build one with load_daemon_config() (config_loader.hpp).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "userspace/primitive.hpp"
+
+namespace xacct::userspace {
+
+// Which daemon role loads the config: keys that do not apply to the role are
+// errors (e.g. ebpf_* for a collector).
+enum class Role : std::uint8_t { kProbe, kCollect };
+
+enum class PluginType : std::uint8_t { kPrint };
+
+enum class PrintOutput : std::uint8_t { kFormatted, kCsv, kJson };
+
+enum class EbpfAttach : std::uint8_t { kTcx, kClsact };
+
+// xacct-only keys of the eBPF datapath (ebpf_*).
+struct EbpfConfig {
+  bool hook_tc = true;    // ebpf_hooks contains "tc"
+  bool hook_xdp = false;  // ebpf_hooks contains "xdp"
+  bool dir_in = true;     // ebpf_direction contains "in"
+  bool dir_out = true;    // ebpf_direction contains "out"
+  std::uint32_t flow_entries = 262144;  // ebpf_flow_entries, per map buffer
+  std::uint32_t drain_interval_s = 1;   // ebpf_drain_interval
+  EbpfAttach attach = EbpfAttach::kTcx;  // ebpf_attach (tcx falls back to clsact)
+
+  bool operator==(const EbpfConfig&) const = default;
+};
+
+struct CoreConfig {
+  // pcap_interface / interface; empty = the interface of the default route.
+  std::vector<std::string> interfaces;
+  bool daemonize = false;  // only false is accepted for now
+  bool debug = false;      // global `debug`
+  EbpfConfig ebpf;
+
+  bool operator==(const CoreConfig&) const = default;
+};
+
+struct PrintConfig {
+  PrintOutput output = PrintOutput::kFormatted;  // print_output
+  std::string output_file;                       // print_output_file; "" = stdout
+  bool output_file_append = false;               // print_output_file_append
+  std::string separator = ",";                   // print_output_separator (CSV)
+  std::uint32_t refresh_time_s = 60;             // print_refresh_time
+  bool markers = false;                          // print_markers
+  std::uint32_t top = 0;  // print_top (xacct): only the N biggest by bytes; 0 = all
+
+  bool operator==(const PrintConfig&) const = default;
+};
+
+struct PluginConfig {
+  std::string name;  // unique; "default_<type>" when the plugins line gave none
+  PluginType type = PluginType::kPrint;
+  std::vector<Primitive> aggregate{Primitive::kSrcHost};  // output order, no duplicates
+  bool debug = false;
+  FormatOptions format;  // timestamps_*, print_num_protos
+  // Bound of the input queue, in records: plugin_pipe_size / sizeof(FlowRecord).
+  std::size_t queue_records = 134217728 / sizeof(FlowRecord);
+  PrintConfig print;  // type == kPrint
+
+  // Seconds between flushes of the plugin's table to its sink.
+  std::uint32_t refresh_time_s() const { return print.refresh_time_s; }
+
+  bool operator==(const PluginConfig&) const = default;
+};
+
+struct DaemonConfig {
+  Role role = Role::kProbe;
+  CoreConfig core;
+  std::vector<PluginConfig> plugins;
+
+  bool operator==(const DaemonConfig&) const = default;
+};
+
+std::string_view to_string(PluginType type);
+std::string_view to_string(PrintOutput output);
+std::string_view to_string(Role role);
+
+}  // namespace xacct::userspace

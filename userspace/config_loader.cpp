@@ -1,0 +1,302 @@
+// See config_loader.hpp.
+#include "userspace/config_loader.hpp"
+
+#include <algorithm>
+#include <charconv>
+
+#include "userspace/logging.hpp"
+
+namespace xacct::userspace {
+namespace {
+
+constexpr std::string_view kProbeDefault =
+    "! xacctd probe: embedded default configuration\n"
+    "plugins: print\n"
+    "aggregate: src_host, dst_host, src_port, dst_port, proto\n"
+    "print_output: formatted\n"
+    "print_top: 20\n"
+    "print_refresh_time: 5\n";
+
+constexpr std::string_view kCollectDefault =
+    "! xacctd collect: embedded default configuration\n"
+    "plugins: print\n"
+    "aggregate: src_host, dst_host, src_port, dst_port, proto\n"
+    "print_output: formatted\n"
+    "print_top: 20\n"
+    "print_refresh_time: 5\n";
+
+std::vector<std::string> split_canonical_list(const std::string& v) {
+  std::vector<std::string> items;
+  if (v.empty()) return items;
+  std::size_t start = 0;
+  while (true) {
+    std::size_t comma = v.find(", ", start);
+    items.push_back(v.substr(start, comma - start));
+    if (comma == std::string::npos) break;
+    start = comma + 2;
+  }
+  return items;
+}
+
+std::string join_names(const std::vector<PluginDecl>& plugins) {
+  std::string s;
+  for (const auto& p : plugins) s += (s.empty() ? "" : ", ") + p.name;
+  return s;
+}
+
+void add_error(std::string& errors, const std::string& e) {
+  if (!errors.empty()) errors += '\n';
+  errors += e;
+}
+
+// Typed reads of canonical values (validated by resolve_config).
+class Reader {
+ public:
+  Reader(const ResolvedConfig& rc, std::string plugin) : rc_(rc), plugin_(std::move(plugin)) {}
+  std::string str(std::string_view key) const { return rc_.value(key, plugin_); }
+  bool boolean(std::string_view key) const { return str(key) == "true"; }
+  std::uint64_t u64(std::string_view key) const {
+    std::string v = str(key);
+    std::uint64_t n = 0;
+    std::from_chars(v.data(), v.data() + v.size(), n);
+    return n;
+  }
+  std::uint32_t u32(std::string_view key) const { return static_cast<std::uint32_t>(u64(key)); }
+  std::vector<std::string> list(std::string_view key) const { return split_canonical_list(str(key)); }
+  bool list_has(std::string_view key, std::string_view item) const {
+    auto l = list(key);
+    return std::find(l.begin(), l.end(), item) != l.end();
+  }
+  std::string where(std::string_view key) const {
+    const Assignment* a = rc_.effective(key, plugin_);
+    return a != nullptr ? a->where : std::string("default");
+  }
+
+ private:
+  const ResolvedConfig& rc_;
+  std::string plugin_;
+};
+
+std::string parse_separator(const std::string& raw) {
+  if (raw == "\\t") return "\t";
+  if (raw == "\\s") return " ";
+  return raw;
+}
+
+}  // namespace
+
+const Assignment* ResolvedConfig::effective(std::string_view key, std::string_view plugin) const {
+  for (auto it = assignments.rbegin(); it != assignments.rend(); ++it) {
+    if (it->key->name != key) continue;
+    if (it->plugin.empty() || (!plugin.empty() && it->plugin == plugin)) return &*it;
+  }
+  return nullptr;
+}
+
+std::string ResolvedConfig::value(std::string_view key, std::string_view plugin) const {
+  if (std::find(keys_read_.begin(), keys_read_.end(), key) == keys_read_.end()) {
+    keys_read_.emplace_back(key);
+  }
+  if (const Assignment* a = effective(key, plugin)) return a->value;
+  const KeyDef* def = find_key(key);
+  return def != nullptr ? std::string(def->default_value) : std::string();
+}
+
+Result<ResolvedConfig> resolve_config(std::span<const ConfigLine> lines, Role role) {
+  ResolvedConfig rc;
+  rc.role = role;
+  // (line index, message): checks made after the first pass still report
+  // in file order.
+  std::vector<std::pair<std::size_t, std::string>> problems;
+  std::size_t index = 0;
+  auto error = [&](std::size_t at, std::string message) { problems.emplace_back(at, std::move(message)); };
+
+  for (const ConfigLine& line : lines) {
+    const std::size_t at = index++;
+    const std::string where = line.where();
+    bool alias = false;
+    const KeyDef* key = find_key(line.key, &alias);
+    if (key == nullptr) {
+      if (is_unsupported_pmacct_key(line.key)) {
+        error(at, where + ": key '" + line.key + "' is not supported yet");
+      } else {
+        error(at, where + ": unknown key '" + line.key + "'");
+      }
+      continue;
+    }
+    if (alias) {
+      rc.warnings.push_back(where + ": '" + line.key + "' is the old name of '" +
+                            std::string(key->name) + "'");
+    }
+    if (!key_applies_to_role(*key, role)) {
+      error(at, where + ": key '" + std::string(key->name) + "' does not apply to xacctd " +
+                            std::string(to_string(role)));
+      continue;
+    }
+    if (key->scope == KeyScope::kGlobal && !line.plugin.empty()) {
+      error(at, where + ": key '" + std::string(key->name) +
+                            "' is global and cannot be scoped to plugin '" + line.plugin + "'");
+      continue;
+    }
+    if (key->scope == KeyScope::kPluginOnly && line.plugin.empty()) {
+      error(at, where + ": key '" + std::string(key->name) +
+                            "' must be scoped to a plugin (" + std::string(key->name) + "[name]: ...)");
+      continue;
+    }
+    auto value = canonicalize_value(*key, line.value);
+    if (!value) {
+      error(at, where + ": " + value.error().message);
+      continue;
+    }
+    rc.assignments.push_back({key, line.plugin, std::move(value.value()), where, at});
+  }
+
+  // The plugins line in effect (validated above), else one print plugin.
+  if (const Assignment* p = rc.effective("plugins", "")) {
+    auto decls = parse_plugin_list(p->value);
+    if (decls) rc.plugins = std::move(decls.value());
+  } else if (problems.empty()) {
+    rc.plugins.push_back({"print", "default_print"});
+    rc.warnings.push_back("no plugins line: running one print plugin 'default_print' "
+                          "(pmacct would start a memory plugin)");
+  }
+
+  for (const Assignment& a : rc.assignments) {
+    if (a.plugin.empty()) continue;
+    auto decl = std::find_if(rc.plugins.begin(), rc.plugins.end(),
+                             [&](const PluginDecl& d) { return d.name == a.plugin; });
+    if (decl == rc.plugins.end()) {
+      error(a.order, a.where + ": no plugin named '" + a.plugin + "' (plugins: " +
+                            join_names(rc.plugins) + ")");
+    } else if (!a.key->plugin_type.empty() && decl->type != a.key->plugin_type) {
+      error(a.order, a.where + ": key '" + std::string(a.key->name) + "' does not apply to plugin '" +
+                            a.plugin + "' of type " + decl->type);
+    }
+  }
+
+  if (!problems.empty()) {
+    std::stable_sort(problems.begin(), problems.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    std::string errors;
+    for (const auto& p : problems) add_error(errors, p.second);
+    return make_error(errors);
+  }
+  return rc;
+}
+
+Result<DaemonConfig> build_daemon_config(const ResolvedConfig& rc) {
+  DaemonConfig dc;
+  dc.role = rc.role;
+  std::string errors;
+
+  const Reader core(rc, "");
+  dc.core.interfaces = core.list("pcap_interface");
+  dc.core.daemonize = core.boolean("daemonize");
+  if (dc.core.daemonize) {
+    add_error(errors, core.where("daemonize") +
+                          ": daemonize: true is not supported yet (run xacctd under a service manager)");
+  }
+  dc.core.debug = core.boolean("debug");
+  (void)core.str("plugins");  // parsed into rc.plugins by resolve_config
+  EbpfConfig& e = dc.core.ebpf;
+  e.hook_tc = core.list_has("ebpf_hooks", "tc");
+  e.hook_xdp = core.list_has("ebpf_hooks", "xdp");
+  e.dir_in = core.list_has("ebpf_direction", "in");
+  e.dir_out = core.list_has("ebpf_direction", "out");
+  e.flow_entries = core.u32("ebpf_flow_entries");
+  e.drain_interval_s = core.u32("ebpf_drain_interval");
+  e.attach = core.str("ebpf_attach") == "clsact" ? EbpfAttach::kClsact : EbpfAttach::kTcx;
+
+  for (const PluginDecl& decl : rc.plugins) {
+    const Reader r(rc, decl.name);
+    PluginConfig pc;
+    pc.name = decl.name;
+    pc.type = plugin_type_from_string(decl.type).value_or(PluginType::kPrint);
+    auto prims = parse_aggregate(r.str("aggregate"));
+    if (prims) pc.aggregate = std::move(prims.value());
+    pc.debug = r.boolean("debug");
+    pc.format.timestamps.secs = r.boolean("timestamps_secs");
+    pc.format.timestamps.rfc3339 = r.boolean("timestamps_rfc3339");
+    pc.format.timestamps.utc = r.boolean("timestamps_utc");
+    pc.format.timestamps.since_epoch = r.boolean("timestamps_since_epoch");
+    pc.queue_records = std::max<std::size_t>(1, r.u64("plugin_pipe_size") / sizeof(FlowRecord));
+    (void)r.u64("plugin_buffer_size");  // accepted, no effect (see its help)
+    if (pc.type == PluginType::kPrint) {
+      PrintConfig& p = pc.print;
+      std::string out = r.str("print_output");
+      p.output = out == "csv" ? PrintOutput::kCsv : out == "json" ? PrintOutput::kJson : PrintOutput::kFormatted;
+      p.output_file = r.str("print_output_file");
+      if (p.output_file == "-") p.output_file.clear();
+      p.output_file_append = r.boolean("print_output_file_append");
+      p.separator = parse_separator(r.str("print_output_separator"));
+      if (p.separator.size() != 1) {
+        add_error(errors, r.where("print_output_separator") +
+                              ": print_output_separator must be one character, \\t or \\s");
+      }
+      p.refresh_time_s = r.u32("print_refresh_time");
+      p.markers = r.boolean("print_markers");
+      pc.format.num_protos = r.boolean("print_num_protos");
+      p.top = r.u32("print_top");
+    }
+    dc.plugins.push_back(std::move(pc));
+  }
+
+  // Two plugins rewriting one file would each replace the other's purge.
+  for (std::size_t i = 0; i < dc.plugins.size(); ++i) {
+    for (std::size_t j = i + 1; j < dc.plugins.size(); ++j) {
+      const auto& a = dc.plugins[i];
+      const auto& b = dc.plugins[j];
+      if (!a.print.output_file.empty() && a.print.output_file == b.print.output_file) {
+        add_error(errors, Reader(rc, b.name).where("print_output_file") + ": plugins '" + a.name +
+                              "' and '" + b.name + "' both write " + a.print.output_file +
+                              " (scope print_output_file per plugin)");
+      }
+    }
+  }
+
+  if (!errors.empty()) return make_error(errors);
+  return dc;
+}
+
+Result<std::vector<ConfigLine>> read_config_lines(const ConfigOptions& options) {
+  auto lines = options.config_file.empty()
+                   ? parse_config_text(embedded_default_config(options.role), "<embedded default>")
+                   : read_config_file(options.config_file);
+  if (!lines) return lines;
+  std::string errors;
+  unsigned n = 0;
+  for (const std::string& o : options.overrides) {
+    ++n;
+    auto parsed = parse_config_text(o, "command line");
+    if (!parsed) {
+      // One line per override: renumber "command line:1: ..." to the n-th.
+      std::string msg = parsed.error().message;
+      const std::string first = "command line:1:";
+      if (msg.rfind(first, 0) == 0) msg = "command line:" + std::to_string(n) + ":" + msg.substr(first.size());
+      add_error(errors, msg);
+      continue;
+    }
+    for (ConfigLine& l : parsed.value()) {
+      l.line = n;  // the n-th override
+      lines.value().push_back(std::move(l));
+    }
+  }
+  if (!errors.empty()) return make_error(errors);
+  return lines;
+}
+
+Result<DaemonConfig> load_daemon_config(const ConfigOptions& options) {
+  auto lines = read_config_lines(options);
+  if (!lines) return lines.error();
+  auto resolved = resolve_config(lines.value(), options.role);
+  if (!resolved) return resolved.error();
+  auto log = get_logger("config");
+  for (const std::string& w : resolved.value().warnings) log->warn("{}", w);
+  return build_daemon_config(resolved.value());
+}
+
+std::string_view embedded_default_config(Role role) {
+  return role == Role::kProbe ? kProbeDefault : kCollectDefault;
+}
+
+}  // namespace xacct::userspace

@@ -1,0 +1,49 @@
+// See pipeline.hpp.
+#include "userspace/pipeline.hpp"
+
+namespace xacct::userspace {
+
+Pipeline::Pipeline(Stats& stats)
+    : batches_in_(stats.counter("pipeline.batches_in")), records_in_(stats.counter("pipeline.records_in")) {}
+
+Pipeline::~Pipeline() { stop(); }
+
+Result<std::unique_ptr<Pipeline>> Pipeline::create(const DaemonConfig& config, Stats& stats,
+                                                   const SinkFactory& make_sink) {
+  if (config.plugins.empty()) return make_error("pipeline: no plugins configured");
+  std::unique_ptr<Pipeline> p(new Pipeline(stats));
+  for (const PluginConfig& pc : config.plugins) {
+    auto sink = make_sink(pc);
+    if (!sink) return make_error("plugin " + pc.name + ": " + sink.error().message);
+    p->plugins_.push_back(std::make_unique<Plugin>(pc, std::move(sink.value()), stats));
+  }
+  return p;
+}
+
+void Pipeline::push_shared(const SharedBatch& batch) {
+  batches_in_.add();
+  records_in_.add(batch->size());
+  for (auto& plugin : plugins_) plugin->push(batch);
+}
+
+void Pipeline::push(const RecordBatch& batch) {
+  if (batch.empty()) return;
+  push_shared(std::make_shared<const RecordBatch>(batch));
+}
+
+void Pipeline::push(RecordBatch&& batch) {
+  if (batch.empty()) return;
+  push_shared(std::make_shared<const RecordBatch>(std::move(batch)));
+}
+
+void Pipeline::start() {
+  for (auto& plugin : plugins_) plugin->start();
+}
+
+void Pipeline::stop() {
+  // Close every queue first so that all plugins drain and flush in parallel.
+  for (auto& plugin : plugins_) plugin->request_stop();
+  for (auto& plugin : plugins_) plugin->stop();
+}
+
+}  // namespace xacct::userspace

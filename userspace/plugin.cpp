@@ -1,0 +1,122 @@
+// See plugin.hpp.
+#include "userspace/plugin.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <vector>
+
+#include "userspace/logging.hpp"
+
+namespace xacct::userspace {
+namespace {
+
+std::int64_t wall_now_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string counter_name(const PluginConfig& c, const char* what) {
+  return "plugin." + c.name + "." + what;
+}
+
+}  // namespace
+
+std::int64_t first_refresh_deadline(std::int64_t now_s, std::uint32_t refresh_s) {
+  const std::int64_t step = std::max<std::uint32_t>(refresh_s, 1);
+  const std::int64_t minute = now_s - now_s % 60;
+  return minute + ((now_s - minute) / step + 1) * step;
+}
+
+std::int64_t next_refresh_deadline(std::int64_t deadline_s, std::int64_t now_s, std::uint32_t refresh_s) {
+  const std::int64_t step = std::max<std::uint32_t>(refresh_s, 1);
+  std::int64_t next = deadline_s + step;
+  if (next <= now_s) next += ((now_s - next) / step + 1) * step;
+  return next;
+}
+
+Plugin::Plugin(PluginConfig config, std::unique_ptr<Sink> sink, Stats& stats)
+    : config_(std::move(config)),
+      sink_(std::move(sink)),
+      records_in_(stats.counter(counter_name(config_, "records_in"))),
+      packets_in_(stats.counter(counter_name(config_, "packets_in"))),
+      bytes_in_(stats.counter(counter_name(config_, "bytes_in"))),
+      overflow_records_in_(stats.counter(counter_name(config_, "overflow_records_in"))),
+      flushes_(stats.counter(counter_name(config_, "flushes"))),
+      entries_flushed_(stats.counter(counter_name(config_, "entries_flushed"))),
+      sink_errors_(stats.counter(counter_name(config_, "sink_errors"))),
+      queue_(config_.queue_records, stats.counter(counter_name(config_, "queue_drop_records")),
+             stats.counter(counter_name(config_, "queue_drop_batches"))),
+      table_(AggregationKeyLayout(config_.aggregate, config_.format.timestamps.secs)) {}
+
+Plugin::~Plugin() { stop(); }
+
+void Plugin::push(const SharedBatch& batch) { queue_.push(batch); }
+
+void Plugin::start() {
+  if (started_) return;
+  started_ = true;
+  thread_ = std::thread([this] { run(); });
+}
+
+void Plugin::request_stop() { queue_.close(); }
+
+void Plugin::stop() {
+  request_stop();
+  if (thread_.joinable()) thread_.join();
+}
+
+void Plugin::aggregate(const RecordBatch& batch) {
+  std::uint64_t packets = 0;
+  std::uint64_t bytes = 0;
+  std::uint64_t overflow = 0;
+  for (const FlowRecord& r : batch) {
+    table_.add(r);
+    packets += r.packets;
+    bytes += r.bytes;
+    overflow += r.overflow ? 1 : 0;
+  }
+  records_in_.add(batch.size());
+  packets_in_.add(packets);
+  bytes_in_.add(bytes);
+  if (overflow != 0) overflow_records_in_.add(overflow);
+}
+
+void Plugin::flush(bool final) {
+  PurgeInfo info{wall_now_ns(), final};
+  std::vector<FlowRecord> entries = table_.snapshot();
+  table_.clear();
+  Status st = sink_->write(entries, info);
+  flushes_.add();
+  entries_flushed_.add(entries.size());
+  if (!st) {
+    sink_errors_.add();
+    get_logger("pipeline")->error("plugin {}: purge of {} entries failed: {}", config_.name,
+                                  entries.size(), st.error().message);
+  }
+}
+
+void Plugin::run() {
+  const std::uint32_t refresh = config_.refresh_time_s();
+  std::int64_t deadline = first_refresh_deadline(wall_now_ns() / 1'000'000'000, refresh);
+  std::vector<SharedBatch> batches;
+  bool open = true;
+  while (open) {
+    // Wake at the deadline, but at least every second: the wall clock can
+    // jump, and the deadline is on the wall clock.
+    const std::int64_t now_ns = wall_now_ns();
+    std::int64_t wait_ns = deadline * 1'000'000'000 - now_ns;
+    wait_ns = std::clamp<std::int64_t>(wait_ns, 0, 1'000'000'000);
+    batches.clear();
+    open = queue_.pop_all(batches, std::chrono::nanoseconds(wait_ns));
+    for (const SharedBatch& b : batches) aggregate(*b);
+    const std::int64_t now_s = wall_now_ns() / 1'000'000'000;
+    if (open && now_s >= deadline) {
+      flush(false);
+      deadline = next_refresh_deadline(deadline, now_s, refresh);
+    }
+  }
+  flush(true);
+}
+
+}  // namespace xacct::userspace
