@@ -12,7 +12,7 @@ BUILD_PKGS=(
 )
 # Real peers and tools used by vmtests and tools/bench.
 TEST_PKGS=(
-  iproute2 ethtool iperf3 tcpdump python3 pmacct netsniff-ng procps
+  iproute2 iputils-ping ethtool iperf3 tcpdump python3 pmacct netsniff-ng procps
 )
 
 want=("${BUILD_PKGS[@]}")
