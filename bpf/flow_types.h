@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
- * flow_types.h: the structs shared by the eBPF programs (bpf/*.bpf.c) and user
+ * flow_types.h: the structs shared by the eBPF programs (bpf/flow.bpf.c) and user
  * space (probe/). One definition for both sides: the C++ code includes this
  * file, static_asserts the sizes and offsets (tests/bpf/flow_types_test.cpp),
  * and the loader compares bpf_map__key_size/value_size with sizeof at load.
@@ -14,12 +14,26 @@
 #include <linux/types.h>
 
 /* Bumped whenever a struct below changes layout. */
-#define XACCT_ABI_VERSION 1
+#define XACCT_ABI_VERSION 2
 
 /* Observation points: user space assigns a dense id per monitored
  * (netns, ifindex); the raw ifindex is never a key (it collides across
- * network namespaces). Totals are indexed obs_id * 2 + direction. */
+ * network namespaces). Totals: see XACCT_TOTALS_INDEX. */
 #define XACCT_MAX_OBS 256
+/* obs_id 0 is the "unknown" slot: a packet on an ifindex that is not in the
+ * obs_ids map (it should not happen, but it is counted, never lost). User
+ * space assigns 1 .. XACCT_MAX_OBS - 1. */
+#define XACCT_OBS_UNKNOWN 0
+
+/* Default entries per flow buffer (user space sets max_entries before load). */
+#define XACCT_DEFAULT_FLOW_ENTRIES 262144
+
+/* obs_totals is indexed by (gen, obs_id, direction): the totals of the
+ * packets that went into flow buffer `gen`. After a flip and a grace period
+ * the slots of the idle buffer are stable, so user space checks
+ * drained flows + overflow == totals exactly for each interval. */
+#define XACCT_TOTALS_ENTRIES (2 * XACCT_MAX_OBS * 2)
+#define XACCT_TOTALS_INDEX(gen, obs, dir) ((((gen) & 1) * XACCT_MAX_OBS + (obs)) * 2 + (dir))
 
 enum xacct_direction {
 	XACCT_DIR_IN = 0,
@@ -31,7 +45,8 @@ enum xacct_direction {
 #define XACCT_KF_HOOK_XDP (1u << 1) /* counted by XDP (else TC) */
 #define XACCT_KF_FRAG (1u << 3)     /* non-first fragment: ports unknown */
 #define XACCT_KF_IPV6 (1u << 4)     /* addresses are IPv6 (else IPv4-mapped) */
-#define XACCT_KF_NONIP (1u << 5)    /* not IP: key holds only ethertype */
+#define XACCT_KF_NONIP (1u << 5)    /* not IP: dst_port holds the ethertype */
+#define XACCT_KF_BADHDR (1u << 6)   /* truncated or malformed: key holds what parsed */
 
 /* 48 bytes. IPv4 addresses are stored IPv4-mapped (::ffff:a.b.c.d).
  * ICMP/ICMPv6: src_port = 0, dst_port = type << 8 | code (NetFlow usage). */
@@ -59,10 +74,12 @@ struct xacct_flow_value {
 	__u64 pad1;
 };
 
-/* Per (obs_id * 2 + direction), per CPU, never reset: ground truth. */
+/* Per XACCT_TOTALS_INDEX(gen, obs_id, direction), per CPU, never reset:
+ * ground truth. */
 struct xacct_obs_totals {
 	__u64 packets;          /* every packet the owner hook counted */
-	__u64 bytes;            /* their L3 bytes (non-IP: L2 length) */
+	__u64 bytes;            /* their L3 bytes (non-IP: frame length; unparsed:
+				 * from the L3 header on) */
 	__u64 overflow_packets; /* counted here but not in a flow (map full) */
 	__u64 overflow_bytes;
 	__u64 insert_fail;      /* failed flow inserts (map full) */
@@ -71,10 +88,28 @@ struct xacct_obs_totals {
 	__u64 skipped_marked;   /* TC ingress packets already counted by XDP */
 };
 
-/* Datapath configuration, one element, written by user space before attach. */
+/* Value of the obs_ids map (key: __u32 ifindex), written by user space
+ * before attach. */
+struct xacct_obs_info {
+	__u32 obs_id;
+	__u32 flags; /* XACCT_OBS_F_* */
+};
+/* TC ingress is attached too: when XDP cannot write its metadata marker it
+ * leaves the packet to TC (one owner per direction) instead of counting. */
+#define XACCT_OBS_F_TC_INGRESS (1u << 0)
+
+/* Datapath configuration: .rodata of the object, set before load. */
 struct xacct_dp_config {
 	__u32 sample_every; /* 0 = no header samples, else mean 1:N */
 	__u32 snaplen;      /* bytes copied per header sample */
+};
+
+/* Global per-CPU datapath counters (one element). */
+struct xacct_dp_stats {
+	__u64 samples;       /* header samples submitted */
+	__u64 sample_drops;  /* ring buffer reserve failures */
+	__u64 xdp_no_meta;   /* XDP could not mark, left the packet to TC */
+	__u64 countdown;     /* sampler state: packets until the next sample */
 };
 
 /* Header sample sent to the ring buffer (sampling is after accounting, so
@@ -99,6 +134,7 @@ struct xacct_sample {
 #define XACCT_XDP_MARK 0x78616374u /* "xact" */
 struct xacct_xdp_meta {
 	__u32 mark;
+	__u32 ifindex; /* only a marker from this interface's XDP counts */
 };
 
 #endif

@@ -94,6 +94,42 @@ bool file_missing_or_empty(const std::string& path) {
   return st.st_size == 0;
 }
 
+Status update_latest_link(const std::string& link, const std::string& target) {
+  if (auto st = make_parent_dirs(link); !st) return st;
+  std::string absolute = target;
+  if (absolute.empty() || absolute[0] != '/') {
+    char cwd[4096];
+    if (::getcwd(cwd, sizeof cwd) == nullptr) return errno_error("getcwd for", target);
+    absolute = std::string(cwd) + "/" + target;
+  }
+  struct stat target_st {};
+  if (::stat(absolute.c_str(), &target_st) != 0) return errno_error("stat", absolute);
+
+  struct stat link_st {};
+  if (::lstat(link.c_str(), &link_st) == 0) {
+    if (!S_ISLNK(link_st.st_mode)) return make_error("print_latest_file " + link + " exists and is not a symlink");
+    struct stat current {};
+    // Keep the link if what it points to is newer than `target`.
+    if (::stat(link.c_str(), &current) == 0 &&
+        (current.st_mtim.tv_sec > target_st.st_mtim.tv_sec ||
+         (current.st_mtim.tv_sec == target_st.st_mtim.tv_sec && current.st_mtim.tv_nsec > target_st.st_mtim.tv_nsec))) {
+      return Ok{};
+    }
+  } else if (errno != ENOENT) {
+    return errno_error("lstat", link);
+  }
+  static std::atomic<unsigned> sequence{0};
+  const std::string tmp = link + "." + std::to_string(::getpid()) + "." + std::to_string(sequence.fetch_add(1)) + ".tmp";
+  ::unlink(tmp.c_str());
+  if (::symlink(absolute.c_str(), tmp.c_str()) != 0) return errno_error("symlink", tmp);
+  if (::rename(tmp.c_str(), link.c_str()) != 0) {
+    Status st = errno_error("rename to", link);
+    ::unlink(tmp.c_str());
+    return st;
+  }
+  return Ok{};
+}
+
 Status write_stdout(std::string_view content) {
   static std::mutex mu;
   std::lock_guard lock(mu);

@@ -26,6 +26,14 @@ userspace::Status append_file(const std::string& path, std::string_view content)
 // True if `path` does not exist or is empty.
 bool file_missing_or_empty(const std::string& path);
 
+// print_latest_file: makes `link` a symlink to `target` (mkdir -p of its
+// directory), atomically (a new link renamed over the old one). As pmacct,
+// an existing link is replaced only if `target` is at least as new
+// (mtime) as the file it points to, or that file is gone. A relative
+// target is made absolute, so the link works from any directory (pmacct
+// links the name as written). Refuses to replace anything but a symlink.
+userspace::Status update_latest_link(const std::string& link, const std::string& target);
+
 // Writes to stdout in one piece, serialized with every other caller, so
 // purges of plugins sharing stdout do not interleave mid-line.
 userspace::Status write_stdout(std::string_view content);

@@ -5,10 +5,11 @@
 
 #include <algorithm>
 #include <chrono>
-#include <numeric>
-#include <vector>
 
 #include "sinks/output_file.hpp"
+#include "sinks/purge_files.hpp"
+#include "userspace/logging.hpp"
+#include "userspace/writer_id.hpp"
 
 namespace xacct::sinks {
 namespace {
@@ -16,46 +17,94 @@ namespace {
 using userspace::FlowRecord;
 using userspace::PrintOutput;
 
-std::string writer_id(const std::string& name, pid_t pid) { return name + "/" + std::to_string(pid); }
+std::string parent_dir(const std::string& file) {
+  const std::size_t slash = file.rfind('/');
+  return slash == std::string::npos ? "." : slash == 0 ? "/" : file.substr(0, slash);
+}
+
+void append_error(std::string& errors, const std::string& e) {
+  if (!errors.empty()) errors += "; ";
+  errors += e;
+}
 
 }  // namespace
 
 PrintSink::PrintSink(const userspace::PluginConfig& config)
     : config_(config),
-      formatter_(config.aggregate, config.format, config.print.separator),
-      pid_(::getpid()) {}
+      formatter_(config.aggregate, config.format, config.print.separator, config.history.enabled()),
+      pid_(::getpid()) {
+  name_context_.utc = config.format.timestamps.utc;
+  name_context_.refresh_s = config.print.refresh_time_s;
+  name_context_.history_s = config.history.enabled() ? userspace::nominal_bin_seconds(config.history) : 0;
+  name_context_.post_tag = config.post_tag;
+  name_context_.post_tag2 = config.post_tag2;
+  name_context_.has_peer_src_ip = std::find(config.aggregate.begin(), config.aggregate.end(),
+                                            userspace::Primitive::kPeerSrcIp) != config.aggregate.end();
+}
 
 userspace::Result<std::unique_ptr<PrintSink>> PrintSink::create(const userspace::PluginConfig& config) {
-  const std::string& file = config.print.output_file;
-  if (!file.empty()) {
+  std::unique_ptr<PrintSink> sink(new PrintSink(config));
+  const auto& print = config.print;
+  // The loader validated both names; parse errors cannot happen here.
+  auto out = userspace::DynamicName::parse(print.output_file);
+  if (!out) return userspace::make_error("print_output_file: " + out.error().message);
+  sink->output_name_ = std::move(out.value());
+  auto latest = userspace::DynamicName::parse(print.latest_file, /*allow_time=*/false);
+  if (!latest) return userspace::make_error("print_latest_file: " + latest.error().message);
+  sink->latest_name_ = std::move(latest.value());
+
+  const std::string& file = print.output_file;
+  if (!file.empty() && !sink->output_name_.is_dynamic()) {
     if (auto st = make_parent_dirs(file); !st) return userspace::make_error("print_output_file: " + st.error().message);
-    const std::size_t slash = file.rfind('/');
-    const std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : file.substr(0, slash);
+    const std::string dir = parent_dir(file);
     if (::access(dir.c_str(), W_OK) != 0) {
       return userspace::make_error("print_output_file: directory " + dir + " is not writable");
     }
   }
-  return std::unique_ptr<PrintSink>(new PrintSink(config));
+  auto log = userspace::get_logger("sink.print");
+  for (const auto* name : {&sink->output_name_, &sink->latest_name_}) {
+    if (name->uses(userspace::NameVar::kPeerSrcIp) && !sink->name_context_.has_peer_src_ip) {
+      log->warn("plugin {}: {} uses $peer_src_ip but peer_src_ip is not aggregated: it expands to null",
+                config.name, name->text());
+    }
+  }
+  if (sink->output_name_.uses_time() && !config.history.enabled()) {
+    log->warn("plugin {}: {} has time conversions but no print_history: they give the purge time",
+              config.name, file);
+  }
+  if (!print.trigger_exec.empty()) {
+    auto trigger = TriggerRunner::create(print.trigger_exec, "plugin " + config.name);
+    if (!trigger) return userspace::make_error("print_trigger_exec: " + trigger.error().message);
+    sink->trigger_ = std::move(trigger.value());
+  }
+  return sink;
 }
 
-std::string PrintSink::render(std::span<const FlowRecord> entries, bool with_header,
-                              std::int64_t duration_s) const {
-  const auto& print = config_.print;
-  // Rows to print: all in table order, or print_top's biggest first.
+std::vector<const FlowRecord*> PrintSink::select_rows(std::span<const FlowRecord> entries) const {
   std::vector<const FlowRecord*> rows;
   rows.reserve(entries.size());
   for (const FlowRecord& r : entries) rows.push_back(&r);
-  if (print.top > 0) {
-    const std::size_t n = std::min<std::size_t>(print.top, rows.size());
+  if (config_.print.top > 0) {
+    const std::size_t n = std::min<std::size_t>(config_.print.top, rows.size());
     // Ties keep table order, so output is deterministic.
     std::stable_sort(rows.begin(), rows.end(),
                      [](const FlowRecord* a, const FlowRecord* b) { return a->bytes > b->bytes; });
     rows.resize(n);
   }
+  return rows;
+}
 
+std::string PrintSink::render(std::span<const FlowRecord> entries, bool with_header, std::int64_t duration_s,
+                              userspace::TimestampNs purge_ns) const {
+  const std::vector<const FlowRecord*> rows = select_rows(entries);
+  return render_part({rows, entries, with_header, duration_s, purge_ns});
+}
+
+std::string PrintSink::render_part(const Part& part) const {
+  const auto& print = config_.print;
   std::string out;
-  out.reserve(64 + rows.size() * 160);
-  const std::string wid = writer_id(config_.name, pid_);
+  out.reserve(64 + part.rows.size() * 160);
+  const std::string wid = userspace::expand_writer_id(config_.writer_id, config_.name, pid_);
   const bool json = print.output == PrintOutput::kJson;
 
   if (print.markers) {
@@ -67,12 +116,12 @@ std::string PrintSink::render(std::span<const FlowRecord> entries, bool with_hea
       out += "--START (" + std::to_string(pid_) + ")--\n";
     }
   }
-  if (with_header && print.output == PrintOutput::kCsv) formatter_.append_csv_header(out);
-  if (with_header && print.output == PrintOutput::kFormatted) formatter_.append_formatted_header(out);
+  if (part.with_header && print.output == PrintOutput::kCsv) formatter_.append_csv_header(out);
+  if (part.with_header && print.output == PrintOutput::kFormatted) formatter_.append_formatted_header(out);
 
-  for (const FlowRecord* r : rows) {
+  for (const FlowRecord* r : part.rows) {
     switch (print.output) {
-      case PrintOutput::kJson: formatter_.append_json(*r, out); break;
+      case PrintOutput::kJson: formatter_.append_json(*r, out, part.purge_ns); break;
       case PrintOutput::kCsv: formatter_.append_csv(*r, out); break;
       case PrintOutput::kFormatted: formatter_.append_formatted(*r, out); break;
     }
@@ -80,22 +129,22 @@ std::string PrintSink::render(std::span<const FlowRecord> entries, bool with_hea
 
   if (print.top > 0 && print.output == PrintOutput::kFormatted) {
     std::uint64_t packets = 0, flows = 0, bytes = 0;
-    for (const FlowRecord& r : entries) {
+    for (const FlowRecord& r : part.all) {
       packets += r.packets;
       flows += r.flows;
       bytes += r.bytes;
     }
     formatter_.append_formatted_counters("TOTAL", packets, flows, bytes, out);
-    out += "  (" + std::to_string(entries.size()) + " entries)\n";
+    out += "  (" + std::to_string(part.all.size()) + " entries)\n";
   }
 
   if (print.markers) {
     if (json) {
       out += "{\"event_type\": \"purge_close\", \"writer_id\": ";
       append_json_string(wid, out);
-      out += ", \"purged_entries\": " + std::to_string(rows.size()) +
-             ", \"total_entries\": " + std::to_string(entries.size()) +
-             ", \"duration\": " + std::to_string(duration_s) + "}\n";
+      out += ", \"purged_entries\": " + std::to_string(part.rows.size()) +
+             ", \"total_entries\": " + std::to_string(part.all.size()) +
+             ", \"duration\": " + std::to_string(part.duration_s) + "}\n";
     } else {
       out += "--END (" + std::to_string(pid_) + ")--\n";
     }
@@ -103,26 +152,55 @@ std::string PrintSink::render(std::span<const FlowRecord> entries, bool with_hea
   return out;
 }
 
-userspace::Status PrintSink::write(std::span<const FlowRecord> entries, const userspace::PurgeInfo& info) {
-  (void)info;
+userspace::Status PrintSink::write_files(std::span<const FlowRecord> entries,
+                                         std::span<const FlowRecord* const> rows, const userspace::PurgeInfo& info,
+                                         bool& wrote) {
   const auto& print = config_.print;
   const auto started = std::chrono::steady_clock::now();
-  const auto duration = [&] {
-    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started).count();
-  };
+  const std::int64_t purge_s = info.time_ns / 1'000'000'000;
+  std::string errors;
+  for (const FileGroup& g : group_by_file(output_name_, rows, name_context_, purge_s)) {
+    const auto duration = std::chrono::duration_cast<std::chrono::seconds>(
+                              std::chrono::steady_clock::now() - started)
+                              .count();
+    const bool header = !print.output_file_append || file_missing_or_empty(g.path);
+    const std::string text = render_part({g.rows, entries, header, duration, info.time_ns});
+    userspace::Status st = print.output_file_append ? append_file(g.path, text) : write_file_atomic(g.path, text);
+    if (!st) {
+      append_error(errors, st.error().message);
+      continue;
+    }
+    wrote = true;
+    if (latest_name_.empty()) continue;
+    userspace::NameContext context = name_context_;
+    context.time_s = g.base_s;
+    const std::string link = latest_name_.expand(g.rows.empty() ? nullptr : g.rows.front(), context);
+    if (auto ls = update_latest_link(link, g.path); !ls) append_error(errors, ls.error().message);
+  }
+  if (!errors.empty()) return userspace::make_error(errors);
+  return userspace::Ok{};
+}
 
+userspace::Status PrintSink::write(std::span<const FlowRecord> entries, const userspace::PurgeInfo& info) {
+  const auto& print = config_.print;
+  const std::vector<const FlowRecord*> rows = select_rows(entries);
+  userspace::Status st = userspace::Ok{};
+  bool wrote = false;
   if (print.output_file.empty()) {
     const bool live_top = print.top > 0 && print.output == PrintOutput::kFormatted;
     const bool header = live_top || stdout_header_pending_;
-    std::string text = render(entries, header, duration());
+    st = write_stdout(render_part({rows, entries, header, 0, info.time_ns}));
     if (!live_top && !entries.empty()) stdout_header_pending_ = false;
-    return write_stdout(text);
+    wrote = st.ok();
+  } else {
+    st = write_files(entries, rows, info, wrote);
   }
-  if (print.output_file_append) {
-    const bool header = file_missing_or_empty(print.output_file);
-    return append_file(print.output_file, render(entries, header, duration()));
+  if (wrote && trigger_) {
+    // A trigger that cannot start is logged by the runner; the purge itself
+    // succeeded, so it is not reported as a sink error.
+    (void)trigger_->run();
   }
-  return write_file_atomic(print.output_file, render(entries, true, duration()));
+  return st;
 }
 
 }  // namespace xacct::sinks

@@ -6,7 +6,6 @@
 
 #include <algorithm>
 #include <charconv>
-#include <cstdio>
 
 namespace xacct::sinks {
 namespace {
@@ -34,48 +33,35 @@ void pad_to(std::string& out, std::size_t column_start, std::size_t width) {
 
 }  // namespace
 
-void append_json_string(std::string_view s, std::string& out) {
-  out += '"';
-  for (char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(static_cast<unsigned char>(c)));
-          out += buf;
-        } else {
-          out += c;
-        }
-    }
-  }
-  out += '"';
-}
-
 RecordFormatter::RecordFormatter(std::span<const Primitive> aggregate, userspace::FormatOptions options,
-                                 std::string csv_separator)
-    : options_(options), separator_(std::move(csv_separator)) {
+                                 std::string csv_separator, bool stamps)
+    : options_(options), separator_(std::move(csv_separator)), stamps_(stamps) {
   std::vector<Primitive> sorted(aggregate.begin(), aggregate.end());
   std::sort(sorted.begin(), sorted.end());
   sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
+  auto printed = [&sorted](Primitive p) { return std::binary_search(sorted.begin(), sorted.end(), p); };
   for (Primitive p : sorted) {
     const PrimitiveInfo& info = userspace::primitive_info(p);
-    if (info.kind == PrimitiveKind::kKey || info.kind == PrimitiveKind::kValue) columns_.push_back(&info);
+    if (info.kind == PrimitiveKind::kKey || info.kind == PrimitiveKind::kValue) json_columns_.push_back(&info);
     if (info.kind == PrimitiveKind::kCounter) flows_ = true;
+  }
+  for (Primitive p : userspace::text_order()) {
+    if (printed(p)) columns_.push_back(&userspace::primitive_info(p));
   }
 }
 
-void RecordFormatter::append_json(const FlowRecord& r, std::string& out) const {
+void RecordFormatter::append_json(const FlowRecord& r, std::string& out,
+                                  userspace::TimestampNs stamp_updated_ns) const {
   out += "{\"event_type\": \"purge\"";
   std::string value;
-  for (const PrimitiveInfo* c : columns_) {
+  for (const PrimitiveInfo* c : json_columns_) {
     out += ", \"";
     out += c->json_key;
     out += "\": ";
+    if (c->format_json != nullptr) {
+      c->format_json(r, options_, out);
+      continue;
+    }
     value.clear();
     c->format(r, options_, value);
     if (c->json_kind == JsonKind::kString) {
@@ -83,6 +69,14 @@ void RecordFormatter::append_json(const FlowRecord& r, std::string& out) const {
     } else {
       out += value;
     }
+  }
+  // pmacct prints the stamps only for entries with a bin (always, here).
+  if (stamps_ && r.time_bin_ns > 0) {
+    out += ", \"stamp_inserted\": \"";
+    userspace::append_stamp(r.time_bin_ns / 1'000'000'000, options_.timestamps, out);
+    out += "\", \"stamp_updated\": \"";
+    userspace::append_stamp(stamp_updated_ns / 1'000'000'000, options_.timestamps, out);
+    out += '"';
   }
   if (flows_) {
     out += ", \"flows\": ";
@@ -142,6 +136,7 @@ void RecordFormatter::append_formatted(const FlowRecord& r, std::string& out) co
   for (const PrimitiveInfo* c : columns_) {
     const std::size_t start = out.size();
     c->format(r, options_, out);
+    if (out.size() == start) out += c->formatted_if_empty;
     pad_to(out, start, c->fmt_width);
     out.append(c->fmt_gap, ' ');
   }

@@ -39,6 +39,7 @@ int main(int argc, char** argv) {
   std::string aggregate, plugins, print_output, print_file, refresh;
   bool debug = false;
   bool print_config = false;
+  bool key_reference = false;
   app.add_option("role", role_name, "probe (pmacctd/uacctd with the eBPF datapath); later: collect, bgp, bmp")
       ->required();
   app.add_option("-f,--config", config_file, "configuration file (pmacct syntax); default: embedded");
@@ -50,7 +51,12 @@ int main(int argc, char** argv) {
   app.add_option("-r,--refresh", refresh, "print_refresh_time in seconds");
   app.add_flag("-d,--debug", debug, "debug logging");
   app.add_flag("--print-config", print_config, "print the effective configuration and exit");
+  app.add_flag("--key-reference", key_reference, "print the configuration key reference (Markdown) and exit");
   CLI11_PARSE(app, argc, argv);
+  if (key_reference) {
+    std::fputs(userspace::key_reference_markdown().c_str(), stdout);
+    return 0;
+  }
 
   // Signals are taken by the main thread only: block them before any
   // component starts a thread.

@@ -57,8 +57,8 @@ std::size_t AggregationTable::find_slot(const std::uint8_t* key, std::uint64_t h
   }
 }
 
-void AggregationTable::add(const FlowRecord& record) {
-  layout_.build(record, scratch_.data());
+void AggregationTable::add(const FlowRecord& record, TimestampNs time_bin_ns) {
+  layout_.build(record, scratch_.data(), time_bin_ns);
   const std::uint64_t hash = hash_(scratch_.data(), key_size_);
   std::size_t pos = find_slot(scratch_.data(), hash);
   if (slots_[pos].entry_plus_one == 0) {
@@ -76,6 +76,7 @@ void AggregationTable::add(const FlowRecord& record) {
   v.bytes += record.bytes;
   v.flows += record.flows;
   v.tcp_flags |= record.tcp_flags;
+  v.tunnel_tcp_flags |= record.tunnel_tcp_flags;
   if (record.first_ns > 0 && (v.first_ns == 0 || record.first_ns < v.first_ns)) v.first_ns = record.first_ns;
   if (record.last_ns > v.last_ns) v.last_ns = record.last_ns;
 }
@@ -99,6 +100,7 @@ FlowRecord AggregationTable::entry(std::size_t i) const {
   r.bytes = v.bytes;
   r.flows = v.flows;
   r.tcp_flags = v.tcp_flags;
+  r.tunnel_tcp_flags = v.tunnel_tcp_flags;
   // Keyed timestamps came back from the key; otherwise report min/max.
   if (r.first_ns == 0) r.first_ns = v.first_ns;
   if (r.last_ns == 0) r.last_ns = v.last_ns;

@@ -1,6 +1,7 @@
 // AggregationTable: one plugin's accounting cache. Records are folded into
 // entries keyed by the plugin's AggregationKeyLayout: packets, bytes and
-// flows are summed, TCP flags ORed, first/last time kept as min/max.
+// flows are summed, TCP flags (outer and tunnel) ORed, first/last time kept
+// as min/max.
 //
 // Open addressing with linear probing over a power-of-two slot array (load
 // factor <= 1/2, doubles when exceeded). A slot holds the entry index and 32
@@ -26,6 +27,7 @@ struct AggregateValue {
   TimestampNs first_ns = 0;  // min over records with a known (> 0) time
   TimestampNs last_ns = 0;   // max
   std::uint8_t tcp_flags = 0;
+  std::uint8_t tunnel_tcp_flags = 0;
 };
 
 class AggregationTable {
@@ -36,7 +38,8 @@ class AggregationTable {
   explicit AggregationTable(AggregationKeyLayout layout, std::size_t initial_slots = 1024,
                             HashFn hash = &default_hash);
 
-  void add(const FlowRecord& record);
+  // `time_bin_ns`: the record's bin start, keyed when the layout has bins.
+  void add(const FlowRecord& record, TimestampNs time_bin_ns = 0);
 
   std::size_t size() const { return values_.size(); }
   std::size_t slot_count() const { return slots_.size(); }

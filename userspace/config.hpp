@@ -12,6 +12,8 @@
 #include <vector>
 
 #include "userspace/primitive.hpp"
+#include "userspace/time_bins.hpp"
+#include "userspace/writer_id.hpp"
 
 namespace xacct::userspace {
 
@@ -56,6 +58,8 @@ struct PrintConfig {
   std::uint32_t refresh_time_s = 60;             // print_refresh_time
   bool markers = false;                          // print_markers
   std::uint32_t top = 0;  // print_top (xacct): only the N biggest by bytes; 0 = all
+  std::string latest_file;   // print_latest_file: symlink to the newest file; "" = none
+  std::string trigger_exec;  // print_trigger_exec: "program arg ...", run after each purge
 
   bool operator==(const PrintConfig&) const = default;
 };
@@ -68,6 +72,10 @@ struct PluginConfig {
   FormatOptions format;  // timestamps_*, print_num_protos
   // Bound of the input queue, in records: plugin_pipe_size / sizeof(FlowRecord).
   std::size_t queue_records = 134217728 / sizeof(FlowRecord);
+  TimeBinSpec history;        // print_history, _roundoff, _offset
+  std::uint64_t post_tag = 0;   // post_tag: overrides every record's tag; 0 = unset
+  std::uint64_t post_tag2 = 0;  // post_tag2
+  std::string writer_id{kDefaultWriterId};  // writer_id_string
   PrintConfig print;  // type == kPrint
 
   // Seconds between flushes of the plugin's table to its sink.

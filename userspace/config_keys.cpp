@@ -9,13 +9,40 @@
 #include <vector>
 
 #include "userspace/config_plugins.hpp"
+#include "userspace/dynamic_name.hpp"
 #include "userspace/primitive.hpp"
+#include "userspace/time_bins.hpp"
+#include "userspace/writer_id.hpp"
 
 namespace xacct::userspace {
 namespace {
 
 using T = KeyType;
 using S = KeyScope;
+
+// Value checks of the rows below (KeyDef::check).
+Result<std::string> check_time_bin(std::string_view v) {
+  auto spec = parse_time_bin(v);
+  if (!spec) return spec.error();
+  return time_bin_to_string(spec.value());
+}
+Result<std::string> check_roundoff(std::string_view v) { return parse_roundoff(v); }
+Result<std::string> check_file_name(std::string_view v) {
+  auto name = DynamicName::parse(v);
+  if (!name) return name.error();
+  return std::string(v);
+}
+Result<std::string> check_latest_file(std::string_view v) {
+  auto name = DynamicName::parse(v, /*allow_time=*/false);
+  if (!name) return name.error();
+  return std::string(v);
+}
+Result<std::string> check_writer_id_string(std::string_view v) {
+  if (auto st = check_writer_id(v); !st) return st.error();
+  return std::string(v);
+}
+
+constexpr std::uint64_t kU64Max = std::numeric_limits<std::uint64_t>::max();
 
 // Designated initializers: a row names what it sets, the rest keeps the
 // KeyDef defaults (any plugin type, every role, no range).
@@ -67,16 +94,35 @@ constexpr KeyDef kKeys[] = {
    .help = "timestamps as RFC 3339: 2023-11-14T22:13:20.100000Z or +hh:mm"},
   {.name = "timestamps_utc", .type = T::kBool, .scope = S::kPlugin, .default_value = "false",
    .help = "timestamps in UTC instead of the local time zone"},
+  {.name = "timestamps_rfc9557", .type = T::kBool, .scope = S::kPlugin, .default_value = "false",
+   .help = "timestamps as RFC 9557 (pmacct after 1.7.7): like timestamps_rfc3339, but UTC as +00:00"},
   {.name = "timestamps_since_epoch", .type = T::kBool, .scope = S::kPlugin, .default_value = "false",
-   .help = "timestamps as seconds since the epoch: \"1700000000.100000\""},
+   .help = "timestamps as seconds since the epoch: \"1700000000.100000\"; stamps \"1699999800\""},
+  {.name = "tcpflags_encode_as_array", .type = T::kBool, .scope = S::kPlugin, .default_value = "false",
+   .help = "JSON tcp_flags (and tunnel_tcp_flags) as an array of names: [\"ACK\", \"SYN\"]"},
+  {.name = "fwd_status_encode_as_string", .type = T::kBool, .scope = S::kPlugin, .default_value = "false",
+   .help = "JSON fwd_status as its RFC 7270 name: \"DROPPED ACL deny\""},
+  {.name = "mpls_label_stack_encode_as_array", .type = T::kBool, .scope = S::kPlugin, .default_value = "false",
+   .help = "JSON mpls_label_stack as an array: [\"0-16001\", \"1-24002\"] (default \"16001_24002\")"},
+  {.name = "post_tag", .type = T::kUint, .scope = S::kPlugin, .default_value = "",
+   .help = "tag every record of the plugin with this value (overrides pre_tag_map)",
+   .min = 1, .max = kU64Max},
+  {.name = "post_tag2", .type = T::kUint, .scope = S::kPlugin, .default_value = "",
+   .help = "tag2 every record of the plugin with this value", .min = 1, .max = kU64Max},
+  {.name = "writer_id_string", .type = T::kString, .scope = S::kPlugin, .default_value = "$proc_name/$writer_pid",
+   .help = "writer_id of markers: $proc_name (plugin name), $writer_pid, $pmacct_build and text "
+           "(pmacct uses it for Kafka/AMQP only)",
+   .check = check_writer_id_string},
   // --- print plugin ----------------------------------------------------------
   {.name = "print_output", .type = T::kEnum, .scope = S::kPlugin, .default_value = "formatted",
    .help = "output format: formatted (padded columns), csv, json (one object per line)",
    .choices = "formatted|csv|json", .unsupported_choices = "avro|avro_json|event_formatted|event_csv|custom",
    .plugin_type = "print"},
   {.name = "print_output_file", .type = T::kString, .scope = S::kPlugin, .default_value = "",
-   .help = "file written at every purge (to a temporary name, then renamed); unset or - = stdout",
-   .plugin_type = "print"},
+   .help = "file written at every purge (to a temporary name, then renamed); unset or - = stdout. "
+           "Dynamic names: strftime of the time bin (%Y%m%d-%H%M, ...), $peer_src_ip, $tag, $tag2, "
+           "$post_tag, $post_tag2, $ref, $hst, $tzone; each record goes to the file its values name",
+   .plugin_type = "print", .check = check_file_name},
   {.name = "print_output_file_append", .type = T::kBool, .scope = S::kPlugin, .default_value = "false",
    .help = "append to print_output_file at every purge instead of replacing it",
    .plugin_type = "print"},
@@ -91,6 +137,30 @@ constexpr KeyDef kKeys[] = {
    .plugin_type = "print"},
   {.name = "print_num_protos", .type = T::kBool, .scope = S::kPlugin, .default_value = "false",
    .help = "print ip_proto as a number (\"6\") instead of a name (\"tcp\")",
+   .plugin_type = "print"},
+  {.name = "print_history", .type = T::kString, .scope = S::kPlugin, .default_value = "",
+   .help = "time bins: N[s|m|h|d|w|M]; entries are also keyed by bin, JSON adds stamp_inserted "
+           "(bin start) and stamp_updated (purge time). Bins are anchored on the plugin start "
+           "minute unless rounded off",
+   .plugin_type = "print", .check = check_time_bin},
+  {.name = "print_history_roundoff", .type = T::kString, .scope = S::kPlugin, .default_value = "",
+   .help = "align time bins and purges: m (minutes to 0), h (also hours), d (also day of month to 1), "
+           "w (back to Sunday), M (also month to January); d and w exclude each other",
+   .plugin_type = "print", .check = check_roundoff},
+  {.name = "print_history_offset", .type = T::kUint, .scope = S::kPlugin, .default_value = "0",
+   .help = "seconds the time bins start before their aligned boundaries (pmacct: 1h with 600 gives "
+           "bins at :50); must be less than the bin",
+   .max = 10u * 366 * 86400, .plugin_type = "print"},
+  {.name = "print_latest_file", .type = T::kString, .scope = S::kPlugin, .default_value = "",
+   .help = "symlink updated after each purge to the newest output file; may use $peer_src_ip, $tag, "
+           "$tag2, $post_tag, $post_tag2, $ref, $hst but no time conversions",
+   .plugin_type = "print", .check = check_latest_file},
+  {.name = "print_trigger_exec", .type = T::kString, .scope = S::kPlugin, .default_value = "",
+   .help = "program run after each purge that wrote output: \"/path/prog arg ...\" split on blanks, "
+           "no shell, no PATH search; not waited for (reaped in the background, failures logged)",
+   .plugin_type = "print"},
+  {.name = "print_trigger_exec_async", .type = T::kBool, .scope = S::kPlugin, .default_value = "false",
+   .help = "accepted for pmacct compatibility; xacct never waits for the trigger either way",
    .plugin_type = "print"},
   {.name = "print_top", .type = T::kUint, .scope = S::kPlugin, .default_value = "0",
    .help = "print only the N entries with most bytes per purge, biggest first (0 = all); "
@@ -109,19 +179,17 @@ constexpr std::string_view kUnsupported[] = {
     // core, capture, logging
     "pidfile", "logfile", "syslog", "core_proc_name", "plugin_exit_any", "pcap_*", "snaplen",
     "promisc", "pmacctd_*", "uacctd_*", "nfacctd_*", "sfacctd_*", "savefile_wait",
-    "interface_wait", "dry_run", "writer_id_string", "propagate_signals", "tmp_*",
+    "interface_wait", "dry_run", "propagate_signals", "tmp_*",
     "files_umask", "files_uid", "files_gid", "maps_*", "refresh_maps", "pre_tag_map_entries",
     "classifier_*", "geoip*", "dtls_path", "redis_*",
     // aggregation, tagging, networks
     "aggregate_filter", "aggregate_primitives", "aggregate_unknown_etype", "pre_tag_*",
-    "pre_tag2_filter", "post_tag", "post_tag2", "networks_*", "ports_file", "sampling_rate",
-    "sampling_map", "use_ip_next_hop", "tcpflags_encode_as_array", "fwd_status_encode_as_string",
-    "mpls_label_stack_encode_as_array", "bgp_comms_encode_as_array", "as_path_encode_as_array",
-    "tos_encode_as_dscp", "timestamps_rfc9557",
+    "pre_tag2_filter", "networks_*", "ports_file", "sampling_rate", "sampling_map",
+    "use_ip_next_hop", "bgp_comms_encode_as_array", "as_path_encode_as_array", "tos_encode_as_dscp",
     // plugin queue
     "plugin_pipe_zmq*", "plugin_pipe_amqp*", "plugin_pipe_kafka*", "plugin_pipe_check_core_pid",
     // print plugin extras
-    "print_history*", "print_latest_file", "print_trigger_exec", "print_preprocess*",
+    "print_preprocess*",
     "print_cache_entries", "print_output_lock_file", "print_output_custom_*",
     "print_startup_delay", "print_max_writers", "avro_*",
     // other plugins and daemons
@@ -207,7 +275,20 @@ bool key_applies_to_role(const KeyDef& key, Role role) {
   return (key.roles & bit) != 0;
 }
 
+namespace {
+Result<std::string> canonicalize_typed(const KeyDef& key, std::string_view raw);
+}  // namespace
+
 Result<std::string> canonicalize_value(const KeyDef& key, std::string_view raw) {
+  auto value = canonicalize_typed(key, raw);
+  if (!value || key.check == nullptr || value.value().empty()) return value;
+  auto checked = key.check(value.value());
+  if (!checked) return make_error(std::string(key.name) + ": " + checked.error().message);
+  return checked;
+}
+
+namespace {
+Result<std::string> canonicalize_typed(const KeyDef& key, std::string_view raw) {
   std::string_view v = trim(raw);
   switch (key.type) {
     case KeyType::kBool: {
@@ -289,6 +370,7 @@ Result<std::string> canonicalize_value(const KeyDef& key, std::string_view raw) 
   }
   return make_error("internal: unhandled key type");
 }
+}  // namespace
 
 std::string_view to_string(KeyType type) {
   switch (type) {

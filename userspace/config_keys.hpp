@@ -60,6 +60,9 @@ struct KeyDef {
   std::uint64_t max = std::numeric_limits<std::uint32_t>::max();
   std::string_view plugin_type = {};  // "" = any plugin, else e.g. "print"
   std::uint8_t roles = kRoleAll;
+  // Extra check of a non-empty value after the type's own; returns the
+  // canonical text or an error without location. nullptr = none.
+  Result<std::string> (*check)(std::string_view value) = nullptr;
 };
 
 struct KeyAlias {

@@ -4,7 +4,9 @@
 #include <algorithm>
 #include <charconv>
 
+#include "userspace/dynamic_name.hpp"
 #include "userspace/logging.hpp"
+#include "userspace/time_bins.hpp"
 
 namespace xacct::userspace {
 namespace {
@@ -76,6 +78,56 @@ class Reader {
   const ResolvedConfig& rc_;
   std::string plugin_;
 };
+
+// *_history, *_history_roundoff, *_history_offset (validated by the key
+// checks; here the checks across keys).
+void read_history(const Reader& r, const std::string& key, PluginConfig& pc, std::string& errors) {
+  const std::string roundoff_key = key + "_roundoff";
+  const std::string offset_key = key + "_offset";
+  const std::string text = r.str(key);
+  if (!text.empty()) {
+    auto spec = parse_time_bin(text);
+    if (spec) pc.history = spec.value();
+  }
+  pc.history.roundoff = r.str(roundoff_key);
+  pc.history.offset_s = r.u32(offset_key);
+  if (pc.history.offset_s == 0) return;
+  if (!pc.history.enabled()) {
+    add_error(errors, r.where(offset_key) + ": " + offset_key + " needs " + key);
+    return;
+  }
+  // Shortest possible bin: months have at least 28 days.
+  const std::int64_t shortest = pc.history.unit == BinUnit::kMonth ? 28LL * 86400 * pc.history.count
+                                                                   : nominal_bin_seconds(pc.history);
+  if (pc.history.offset_s >= shortest) {
+    add_error(errors, r.where(offset_key) + ": " + offset_key + " (" + std::to_string(pc.history.offset_s) +
+                          " s) must be less than " + key + " (" + text + ")");
+  }
+}
+
+// Checks across the print plugin's keys.
+void check_print_plugin(const Reader& r, const PluginConfig& pc, std::string& errors) {
+  const PrintConfig& p = pc.print;
+  if (p.output == PrintOutput::kFormatted) {
+    for (Primitive prim : pc.aggregate) {
+      if (!primitive_info(prim).variable_length) continue;
+      add_error(errors, r.where("aggregate") + ": primitive '" + std::string(primitive_info(prim).name) +
+                            "' needs print_output csv or json (pmacct refuses it in formatted output too)");
+    }
+  }
+  if (!p.latest_file.empty()) {
+    if (p.output_file.empty()) {
+      add_error(errors, r.where("print_latest_file") + ": print_latest_file needs print_output_file");
+    } else {
+      auto out = DynamicName::parse(p.output_file);
+      auto latest = DynamicName::parse(p.latest_file, false);
+      if (out && latest && latest.value().is_dynamic() && !out.value().is_dynamic()) {
+        add_error(errors, r.where("print_latest_file") +
+                              ": a dynamic print_latest_file needs a dynamic print_output_file");
+      }
+    }
+  }
+}
 
 std::string parse_separator(const std::string& raw) {
   if (raw == "\\t") return "\t";
@@ -216,9 +268,16 @@ Result<DaemonConfig> build_daemon_config(const ResolvedConfig& rc) {
     if (prims) pc.aggregate = std::move(prims.value());
     pc.debug = r.boolean("debug");
     pc.format.timestamps.secs = r.boolean("timestamps_secs");
-    pc.format.timestamps.rfc3339 = r.boolean("timestamps_rfc3339");
+    pc.format.timestamps.rfc9557 = r.boolean("timestamps_rfc9557");
+    pc.format.timestamps.rfc3339 = r.boolean("timestamps_rfc3339") || pc.format.timestamps.rfc9557;
     pc.format.timestamps.utc = r.boolean("timestamps_utc");
     pc.format.timestamps.since_epoch = r.boolean("timestamps_since_epoch");
+    pc.format.tcpflags_as_array = r.boolean("tcpflags_encode_as_array");
+    pc.format.fwd_status_as_string = r.boolean("fwd_status_encode_as_string");
+    pc.format.mpls_label_stack_as_array = r.boolean("mpls_label_stack_encode_as_array");
+    pc.post_tag = r.u64("post_tag");
+    pc.post_tag2 = r.u64("post_tag2");
+    pc.writer_id = r.str("writer_id_string");
     pc.queue_records = std::max<std::size_t>(1, r.u64("plugin_pipe_size") / sizeof(FlowRecord));
     (void)r.u64("plugin_buffer_size");  // accepted, no effect (see its help)
     if (pc.type == PluginType::kPrint) {
@@ -237,6 +296,11 @@ Result<DaemonConfig> build_daemon_config(const ResolvedConfig& rc) {
       p.markers = r.boolean("print_markers");
       pc.format.num_protos = r.boolean("print_num_protos");
       p.top = r.u32("print_top");
+      p.latest_file = r.str("print_latest_file");
+      p.trigger_exec = r.str("print_trigger_exec");
+      (void)r.boolean("print_trigger_exec_async");  // accepted, no effect (see its help)
+      read_history(r, "print_history", pc, errors);
+      check_print_plugin(r, pc, errors);
     }
     dc.plugins.push_back(std::move(pc));
   }

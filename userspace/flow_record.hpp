@@ -66,6 +66,50 @@ struct FlowRecord {
   // Set on records that carry traffic the datapath could not key (flow map
   // full): they keep totals exact and are printed as their own record.
   bool overflow = false;
+
+  // --- Added for issue 3 (appended; every field defaults to "unknown") ---
+  // Networks and ASNs (networks_file, BGP, NetFlow/sFlow exports)
+  IpAddress src_net;
+  IpAddress dst_net;
+  std::uint8_t src_mask = 0;
+  std::uint8_t dst_mask = 0;
+  std::uint8_t fwd_status = 0;  // NetFlow/IPFIX forwardingStatus (IE 89, RFC 7270)
+  std::uint8_t mpls_label_stack_len = 0;  // labels used in mpls_label_stack
+  std::uint32_t src_as = 0;
+  std::uint32_t dst_as = 0;
+  std::uint32_t peer_src_as = 0;
+  std::uint32_t peer_dst_as = 0;
+  // Exporter (peer_src_ip) and next hop (peer_dst_ip). Left all-zero
+  // (no family) when unknown: printed as "" like pmacct, not 0.0.0.0.
+  IpAddress peer_src_ip;
+  IpAddress peer_dst_ip;
+  // String label from pre_tag_map, interned (userspace/label_pool.hpp) so the
+  // record stays plain data; 0 = no label.
+  std::uint32_t label_id = 0;
+  std::uint16_t out_vlan = 0;  // in_vlan is `vlan`
+  std::uint16_t export_proto_version = 0;
+  std::uint32_t export_proto_seqno = 0;
+  std::uint32_t export_proto_sysid = 0;
+  // MPLS label values (20 bits, no EXP/BoS), top first.
+  std::array<std::uint32_t, 10> mpls_label_stack{};
+  // Inner header of a tunnel (VXLAN, GRE, ...)
+  MacAddress tunnel_src_mac{};
+  MacAddress tunnel_dst_mac{};
+  IpAddress tunnel_src_host;
+  IpAddress tunnel_dst_host;
+  std::uint8_t tunnel_proto = 0;
+  std::uint8_t tunnel_tos = 0;
+  std::uint8_t tunnel_tcp_flags = 0;
+  std::uint16_t tunnel_src_port = 0;
+  std::uint16_t tunnel_dst_port = 0;
+  std::uint32_t vxlan = 0;  // VNI
+  // More time: when the collector received it (pmacctd: packet time) and
+  // the export header time (NetFlow/IPFIX).
+  TimestampNs arrival_ns = 0;  // timestamp_arrival
+  TimestampNs export_ns = 0;   // timestamp_export
+  // Set by a plugin's aggregation when *_history is configured: start of
+  // the entry's time bin (stamp_inserted). Inputs leave it 0.
+  TimestampNs time_bin_ns = 0;
 };
 
 using RecordBatch = std::vector<FlowRecord>;

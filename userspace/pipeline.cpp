@@ -9,13 +9,13 @@ Pipeline::Pipeline(Stats& stats)
 Pipeline::~Pipeline() { stop(); }
 
 Result<std::unique_ptr<Pipeline>> Pipeline::create(const DaemonConfig& config, Stats& stats,
-                                                   const SinkFactory& make_sink) {
+                                                   const SinkFactory& make_sink, const Clock& clock) {
   if (config.plugins.empty()) return make_error("pipeline: no plugins configured");
   std::unique_ptr<Pipeline> p(new Pipeline(stats));
   for (const PluginConfig& pc : config.plugins) {
     auto sink = make_sink(pc);
     if (!sink) return make_error("plugin " + pc.name + ": " + sink.error().message);
-    p->plugins_.push_back(std::make_unique<Plugin>(pc, std::move(sink.value()), stats));
+    p->plugins_.push_back(std::make_unique<Plugin>(pc, std::move(sink.value()), stats, clock));
   }
   return p;
 }

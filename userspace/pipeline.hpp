@@ -14,6 +14,7 @@
 #include <memory>
 #include <vector>
 
+#include "userspace/clock.hpp"
 #include "userspace/config.hpp"
 #include "userspace/flow_record.hpp"
 #include "userspace/plugin.hpp"
@@ -27,9 +28,10 @@ class Pipeline {
  public:
   // One plugin per config.plugins entry, each with the sink `make_sink`
   // builds for it (sinks::make_sink in the daemon). Fails if a sink cannot
-  // be created ("plugin foo: open /x: EACCES").
+  // be created ("plugin foo: open /x: EACCES"). `clock` is for tests.
   static Result<std::unique_ptr<Pipeline>> create(const DaemonConfig& config, Stats& stats,
-                                                  const SinkFactory& make_sink);
+                                                  const SinkFactory& make_sink,
+                                                  const Clock& clock = system_clock_ns);
   ~Pipeline();  // stop()s
   Pipeline(const Pipeline&) = delete;
   Pipeline& operator=(const Pipeline&) = delete;

@@ -10,12 +10,6 @@
 namespace xacct::userspace {
 namespace {
 
-std::int64_t wall_now_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 std::string counter_name(const PluginConfig& c, const char* what) {
   return "plugin." + c.name + "." + what;
 }
@@ -23,9 +17,13 @@ std::string counter_name(const PluginConfig& c, const char* what) {
 }  // namespace
 
 std::int64_t first_refresh_deadline(std::int64_t now_s, std::uint32_t refresh_s) {
+  return first_refresh_deadline(now_s, refresh_s, now_s - now_s % 60);
+}
+
+std::int64_t first_refresh_deadline(std::int64_t now_s, std::uint32_t refresh_s, std::int64_t anchor_s) {
   const std::int64_t step = std::max<std::uint32_t>(refresh_s, 1);
-  const std::int64_t minute = now_s - now_s % 60;
-  return minute + ((now_s - minute) / step + 1) * step;
+  if (anchor_s > now_s) anchor_s = now_s;
+  return anchor_s + ((now_s - anchor_s) / step + 1) * step;
 }
 
 std::int64_t next_refresh_deadline(std::int64_t deadline_s, std::int64_t now_s, std::uint32_t refresh_s) {
@@ -35,9 +33,10 @@ std::int64_t next_refresh_deadline(std::int64_t deadline_s, std::int64_t now_s, 
   return next;
 }
 
-Plugin::Plugin(PluginConfig config, std::unique_ptr<Sink> sink, Stats& stats)
+Plugin::Plugin(PluginConfig config, std::unique_ptr<Sink> sink, Stats& stats, Clock clock)
     : config_(std::move(config)),
       sink_(std::move(sink)),
+      clock_(std::move(clock)),
       records_in_(stats.counter(counter_name(config_, "records_in"))),
       packets_in_(stats.counter(counter_name(config_, "packets_in"))),
       bytes_in_(stats.counter(counter_name(config_, "bytes_in"))),
@@ -47,7 +46,7 @@ Plugin::Plugin(PluginConfig config, std::unique_ptr<Sink> sink, Stats& stats)
       sink_errors_(stats.counter(counter_name(config_, "sink_errors"))),
       queue_(config_.queue_records, stats.counter(counter_name(config_, "queue_drop_records")),
              stats.counter(counter_name(config_, "queue_drop_batches"))),
-      table_(AggregationKeyLayout(config_.aggregate, config_.format.timestamps.secs)) {}
+      table_(config_, clock_()) {}
 
 Plugin::~Plugin() { stop(); }
 
@@ -70,8 +69,9 @@ void Plugin::aggregate(const RecordBatch& batch) {
   std::uint64_t packets = 0;
   std::uint64_t bytes = 0;
   std::uint64_t overflow = 0;
+  const TimestampNs now = clock_();
   for (const FlowRecord& r : batch) {
-    table_.add(r);
+    table_.add(r, now);
     packets += r.packets;
     bytes += r.bytes;
     overflow += r.overflow ? 1 : 0;
@@ -83,9 +83,8 @@ void Plugin::aggregate(const RecordBatch& batch) {
 }
 
 void Plugin::flush(bool final) {
-  PurgeInfo info{wall_now_ns(), final};
-  std::vector<FlowRecord> entries = table_.snapshot();
-  table_.clear();
+  PurgeInfo info{clock_(), final};
+  std::vector<FlowRecord> entries = table_.take();
   Status st = sink_->write(entries, info);
   flushes_.add();
   entries_flushed_.add(entries.size());
@@ -98,19 +97,21 @@ void Plugin::flush(bool final) {
 
 void Plugin::run() {
   const std::uint32_t refresh = config_.refresh_time_s();
-  std::int64_t deadline = first_refresh_deadline(wall_now_ns() / 1'000'000'000, refresh);
+  const std::int64_t start_s = clock_() / 1'000'000'000;
+  std::int64_t deadline = first_refresh_deadline(
+      start_s, refresh, roundoff_time(start_s, config_.history.roundoff, config_.format.timestamps.utc));
   std::vector<SharedBatch> batches;
   bool open = true;
   while (open) {
     // Wake at the deadline, but at least every second: the wall clock can
     // jump, and the deadline is on the wall clock.
-    const std::int64_t now_ns = wall_now_ns();
+    const std::int64_t now_ns = clock_();
     std::int64_t wait_ns = deadline * 1'000'000'000 - now_ns;
     wait_ns = std::clamp<std::int64_t>(wait_ns, 0, 1'000'000'000);
     batches.clear();
     open = queue_.pop_all(batches, std::chrono::nanoseconds(wait_ns));
     for (const SharedBatch& b : batches) aggregate(*b);
-    const std::int64_t now_s = wall_now_ns() / 1'000'000'000;
+    const std::int64_t now_s = clock_() / 1'000'000'000;
     if (open && now_s >= deadline) {
       flush(false);
       deadline = next_refresh_deadline(deadline, now_s, refresh);

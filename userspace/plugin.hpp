@@ -6,7 +6,11 @@
 //
 // Deadlines follow pmacct's print plugin: a grid of refresh-time steps
 // anchored at the start of the current minute (refresh 60 s purges on the
-// minute, 5 s at :00, :05, ...).
+// minute, 5 s at :00, :05, ...), or at the start time rounded off per
+// *_history_roundoff (pmacct rounds the refresh grid off too).
+//
+// Time comes from an injectable Clock (tests); waiting uses real time, at
+// most one second at a time, so a clock jump is noticed within a second.
 //
 // Stats, all "plugin.<name>.": records_in, packets_in, bytes_in,
 // overflow_records_in, queue_drop_records, queue_drop_batches, flushes,
@@ -18,9 +22,10 @@
 #include <string>
 #include <thread>
 
-#include "userspace/aggregation_table.hpp"
 #include "userspace/bounded_queue.hpp"
+#include "userspace/clock.hpp"
 #include "userspace/config.hpp"
+#include "userspace/plugin_table.hpp"
 #include "userspace/sink.hpp"
 #include "userspace/stats.hpp"
 
@@ -28,13 +33,15 @@ namespace xacct::userspace {
 
 // First deadline (epoch seconds) after `now_s`: minute start + k * refresh_s.
 std::int64_t first_refresh_deadline(std::int64_t now_s, std::uint32_t refresh_s);
+// The same on a grid anchored at `anchor_s` (<= now_s): anchor + k * refresh_s.
+std::int64_t first_refresh_deadline(std::int64_t now_s, std::uint32_t refresh_s, std::int64_t anchor_s);
 // The deadline after `deadline_s` that is later than `now_s` (skips purges
 // missed while the thread was busy).
 std::int64_t next_refresh_deadline(std::int64_t deadline_s, std::int64_t now_s, std::uint32_t refresh_s);
 
 class Plugin {
  public:
-  Plugin(PluginConfig config, std::unique_ptr<Sink> sink, Stats& stats);
+  Plugin(PluginConfig config, std::unique_ptr<Sink> sink, Stats& stats, Clock clock = system_clock_ns);
   ~Plugin();
   Plugin(const Plugin&) = delete;
   Plugin& operator=(const Plugin&) = delete;
@@ -57,6 +64,7 @@ class Plugin {
 
   const PluginConfig config_;
   std::unique_ptr<Sink> sink_;
+  Clock clock_;
   Counter& records_in_;
   Counter& packets_in_;
   Counter& bytes_in_;
@@ -65,7 +73,7 @@ class Plugin {
   Counter& entries_flushed_;
   Counter& sink_errors_;
   BoundedQueue queue_;
-  AggregationTable table_;
+  PluginTable table_;
   std::thread thread_;
   bool started_ = false;
 };

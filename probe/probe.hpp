@@ -1,0 +1,71 @@
+// xacct::probe::Probe: the eBPF flow probe. Loads bpf/flow.bpf.c, attaches
+// it to the configured interfaces (TC ingress/egress through TCX or clsact,
+// optional XDP ingress; one counting owner per interface and direction),
+// drains the kernel's flow buffers every drain interval from its own thread
+// and hands FlowRecord batches to a callback. Every datapath counter is in
+// the Stats registry ("probe.*", see probe/probe_stats.hpp), and every
+// interval is audited: drained flows + overflow == kernel totals.
+//
+//   auto probe = Probe::create(cfg, stats, [&](RecordBatch&& b) { pipeline.push(b); });
+//   if (!probe) return fail(probe.error().message);
+//   (*probe)->start();  ...  (*probe)->stop();   // detach + final drain
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "probe/default_route.hpp"
+#include "probe/obs_registry.hpp"
+#include "userspace/flow_record.hpp"
+#include "userspace/result.hpp"
+#include "userspace/stats.hpp"
+
+namespace xacct::probe {
+
+struct ProbeConfig {
+  std::vector<std::string> interfaces;
+  bool hook_xdp = false;  // XDP ingress (counts first; TC ingress skips what it marked)
+  bool hook_tc = true;    // TC ingress and/or egress
+  bool dir_in = true;
+  bool dir_out = true;
+  bool force_clsact = false;        // skip TCX even when the kernel has it
+  std::uint32_t flow_entries = 262144;  // per flow buffer (two buffers)
+  double drain_interval_s = 1.0;
+  std::uint32_t sample_every = 0;   // header samples 1:N to the ring buffer; 0 = off
+  std::uint32_t sample_snaplen = 128;
+};
+
+class Probe {
+ public:
+  using Callback = std::function<void(userspace::RecordBatch&&)>;
+
+  // Loads and attaches; on error nothing stays attached. The callback runs
+  // on the probe's poller thread (and on the caller's thread in stop()).
+  static userspace::Result<std::unique_ptr<Probe>> create(const ProbeConfig& config,
+                                                          userspace::Stats& stats,
+                                                          Callback callback);
+  // Detaches everything (no drain: call stop() first to get the last records).
+  ~Probe();
+  Probe(const Probe&) = delete;
+  Probe& operator=(const Probe&) = delete;
+
+  // Starts the poller thread.
+  void start();
+  // Stops the poller, detaches the programs, waits for in-flight runs and
+  // drains both flow buffers (final records and audit). Idempotent.
+  void stop();
+
+  const ObsRegistry& registry() const;
+  // "eth0: tc ingress (tcx), tc egress (tcx); ..." for the start-up log.
+  std::string describe() const;
+
+ private:
+  struct Impl;
+  explicit Probe(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace xacct::probe

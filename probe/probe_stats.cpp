@@ -1,0 +1,40 @@
+#include "probe/probe_stats.hpp"
+
+#include <string>
+
+namespace xacct::probe {
+
+ProbeStats::ProbeStats(userspace::Stats& stats, const ObsRegistry& registry)
+    : drains(stats.counter("probe.drains")),
+      drain_time_us(stats.counter("probe.drain_time_us")),
+      drain_max_us(stats.counter("probe.drain_max_us")),
+      flows_drained(stats.counter("probe.flows_drained")),
+      drain_errors(stats.counter("probe.drain_errors")),
+      membarrier_fallback(stats.counter("probe.membarrier_fallback")),
+      audit_checks(stats.counter("probe.audit.checks")),
+      audit_mismatch_packets(stats.counter("probe.audit.mismatch_packets")),
+      audit_mismatch_bytes(stats.counter("probe.audit.mismatch_bytes")),
+      audit_mismatch_intervals(stats.counter("probe.audit.mismatch_intervals")),
+      ringbuf_samples(stats.counter("probe.ringbuf.samples")),
+      ringbuf_drops(stats.counter("probe.ringbuf.drops")),
+      ringbuf_read(stats.counter("probe.ringbuf.read")),
+      xdp_no_meta(stats.counter("probe.xdp_no_meta")) {
+  per_obs_.resize(registry.points().size());
+  for (const ObsPoint& p : registry.points()) {
+    for (std::uint32_t dir = 0; dir < 2; ++dir) {
+      std::string base = "probe." + p.ifname + (dir == 0 ? ".in." : ".out.");
+      ObsDirCounters& c = per_obs_[p.obs_id][dir];
+      c.packets = &stats.counter(base + "packets");
+      c.bytes = &stats.counter(base + "bytes");
+      c.flows = &stats.counter(base + "flows");
+      c.overflow_packets = &stats.counter(base + "overflow_packets");
+      c.overflow_bytes = &stats.counter(base + "overflow_bytes");
+      c.insert_fail = &stats.counter(base + "insert_fail");
+      c.not_parsed = &stats.counter(base + "not_parsed");
+      c.non_ip = &stats.counter(base + "non_ip");
+      c.skipped_marked = &stats.counter(base + "skipped_marked");
+    }
+  }
+}
+
+}  // namespace xacct::probe

@@ -1,0 +1,40 @@
+// PluginTable: what a plugin accounts between two purges, without the
+// thread: post_tag/post_tag2 applied, the record's time bin chosen
+// (*_history: bin of timestamp_start, or of `now` for records without
+// one), and the record folded into the AggregationTable. The plugin thread
+// drives it; tests call it directly with chosen times.
+#pragma once
+
+#include <optional>
+#include <vector>
+
+#include "userspace/aggregation_table.hpp"
+#include "userspace/config.hpp"
+#include "userspace/flow_record.hpp"
+#include "userspace/time_bins.hpp"
+
+namespace xacct::userspace {
+
+class PluginTable {
+ public:
+  // `start_ns`: the plugin start, which anchors the time bins.
+  PluginTable(const PluginConfig& config, TimestampNs start_ns);
+
+  // Folds `batch` in; `now_ns` bins the records that carry no start time.
+  void add(const RecordBatch& batch, TimestampNs now_ns);
+  void add(const FlowRecord& record, TimestampNs now_ns);
+
+  // Every entry (time_bin_ns set with time bins), and a fresh table.
+  std::vector<FlowRecord> take();
+  std::size_t size() const { return table_.size(); }
+  // The bins, when *_history is configured.
+  const std::optional<TimeBins>& bins() const { return bins_; }
+
+ private:
+  AggregationTable table_;
+  std::optional<TimeBins> bins_;
+  std::uint64_t post_tag_;
+  std::uint64_t post_tag2_;
+};
+
+}  // namespace xacct::userspace
