@@ -32,6 +32,12 @@
  * live one. User space flips `gen`, waits an RCU grace period (every
  * program run that read the old value has then finished) and drains the
  * idle map. Deleting from a live map loses packets; this does not.
+ *
+ * Header samples (sampling_rate, cfg.sample_every = N): after accounting,
+ * 1 packet in N (on average, per CPU and per obs/dir) has its first bytes
+ * copied to the `samples` ring buffer, submitted without a wakeup (user
+ * space drains every 10 ms). They feed the primitives the flow key cannot
+ * hold (MACs, MPLS labels); the counters above never depend on them.
  */
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
@@ -117,6 +123,23 @@ struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 4 << 20); /* shrunk by user space when sampling is off */
 } samples SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, XACCT_SAMPLER_ENTRIES);
+	__type(key, __u32);
+	__type(value, struct xacct_sampler);
+} sampler SEC(".maps");
+
+/* Packets seen per (obs, dir), all CPUs: written with one atomic add per
+ * sample (not per packet), so it lags by the packets other CPUs have seen
+ * since their own last sample. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XACCT_SAMPLER_ENTRIES);
+	__type(key, __u32);
+	__type(value, __u64);
+} sample_pool SEC(".maps");
 
 /* What one hook invocation contributes, gathered before the map update. */
 struct xacct_acct {
@@ -260,44 +283,111 @@ overflow:
 }
 
 /* 1:N header sampling, after accounting so the counters stay unsampled.
- * Per-CPU countdown with a random reload (mean N): one prandom call per
- * sample, not per packet. Returns the reserved sample or NULL. */
+ * Per CPU and per (obs, dir), a countdown to the next sampled packet,
+ * reloaded with a random skip of mean N (uniform in 1 .. 2N-1): one prandom
+ * call per sample, not per packet. A GSO skb of `segs` packets moves the
+ * countdown by `segs`; when it spans several intervals, the one sample taken
+ * stands for all of them (`weight`): the intervals inside the skb are taken
+ * as N long (their mean) and the packets left after the last one are carried
+ * into the next countdown, so the sampled packet count stays an unbiased
+ * estimate of the real one. Returns the reserved sample or NULL. */
+static __always_inline __u32 sample_skip(__u32 n)
+{
+	return 1 + bpf_get_prandom_u32() % (2 * n - 1);
+}
+
 static __always_inline struct xacct_sample *sample_begin(const struct xacct_acct *a,
-							  __u32 wire_len, __u32 gso_segs,
+							  __u32 wire_len, __u32 segs,
 							  __u32 vlan_tci)
 {
 	__u32 n = cfg.sample_every;
 	__u32 zero = 0;
+	__u32 slot;
+	__s64 cd, deficit, extra;
+	__u64 weight, pool, pending;
+	struct xacct_sampler *sm;
 	struct xacct_dp_stats *st;
 	struct xacct_sample *s;
+	__u64 *gpool;
+	int i;
 
 	if (n == 0)
 		return NULL;
+	slot = XACCT_SAMPLER_INDEX(a->obs_id < XACCT_MAX_OBS ? a->obs_id : XACCT_OBS_UNKNOWN, a->dir);
+	sm = bpf_map_lookup_elem(&sampler, &slot);
+	if (!sm)
+		return NULL;
+	sm->pending += segs;
+	cd = (__s64)sm->countdown;
+	if (cd <= 0) /* first packet here on this CPU: start the countdown */
+		cd = sample_skip(n);
+	cd -= segs;
+	if (cd > 0) {
+		sm->countdown = (__u64)cd;
+		return NULL;
+	}
+	/* The sampled packet is segs + cd into the skb; `deficit` packets of
+	 * the skb follow it. */
+	deficit = -cd;
+	extra = deficit / n;
+	weight = 1 + (__u64)extra;
+	cd = (__s64)sample_skip(n) - (deficit - extra * n);
+	/* The carried packets may reach past the new skip: count those
+	 * intervals too (a few at most: each skip is at least 1). */
+	for (i = 0; i < 3; i++) {
+		if (cd > 0)
+			break;
+		weight++;
+		cd += sample_skip(n);
+	}
+	if (cd <= 0)
+		cd = 1;
+	sm->countdown = (__u64)cd;
+	pending = sm->pending;
+	sm->pending = 0;
+	pool = pending;
+	gpool = bpf_map_lookup_elem(&sample_pool, &slot);
+	if (gpool)
+		pool += __sync_fetch_and_add(gpool, pending);
+
 	st = bpf_map_lookup_elem(&dp_stats, &zero);
 	if (!st)
 		return NULL;
-	if (st->countdown > 1) {
-		st->countdown--;
-		return NULL;
-	}
-	st->countdown = 1 + bpf_get_prandom_u32() % (2 * n - 1);
 	s = bpf_ringbuf_reserve(&samples, sizeof(*s), 0);
 	if (!s) {
 		st->sample_drops++;
 		return NULL;
 	}
 	st->samples++;
+	st->sample_weight += weight;
 	s->ts_ns = bpf_ktime_get_ns();
 	s->obs_id = a->obs_id;
 	s->direction = a->dir;
 	s->hook = (a->kflags & XACCT_KF_HOOK_XDP) ? 1 : 0;
 	s->cap_len = 0;
 	s->wire_len = wire_len;
-	s->gso_segs = gso_segs;
+	s->gso_segs = segs;
 	s->sampling_n = n;
 	s->vlan_tci = vlan_tci;
-	s->sample_pool = 0; /* user space fills it from the totals */
+	s->sample_pool = pool;
+	s->weight = (__u32)weight;
+	s->pad = 0;
 	return s;
+}
+
+/* Submits without waking the consumer (it drains on a 10 ms timer: a
+ * wakeup per sample costs more than the sample, see docs/datapath.md),
+ * except once when this sample takes the ring past half full, so that a
+ * burst is drained before the ring overflows. */
+static __always_inline void sample_submit(struct xacct_sample *s)
+{
+	__u64 size = bpf_ringbuf_query(&samples, BPF_RB_RING_SIZE);
+	__u64 avail = bpf_ringbuf_query(&samples, BPF_RB_AVAIL_DATA);
+	__u64 flags = BPF_RB_NO_WAKEUP;
+
+	if (avail >= size / 2 && avail < size / 2 + sizeof(*s) + 8)
+		flags = BPF_RB_FORCE_WAKEUP;
+	bpf_ringbuf_submit(s, flags);
 }
 
 /* Sample copy length in [1, XACCT_SAMPLE_MAX] (0: nothing to copy). The
@@ -392,13 +482,14 @@ static __always_inline void tc_count(struct __sk_buff *skb, __u32 dir)
 
 	xacct_account(&pkt, &a);
 
-	s = sample_begin(&a, skb->len, segs, skb->vlan_present ? skb->vlan_tci : 0);
+	s = sample_begin(&a, skb->len, segs,
+			 skb->vlan_present ? (skb->vlan_tci | XACCT_SAMPLE_VLAN_PRESENT) : 0);
 	if (!s)
 		return;
 	cap = sample_cap(skb->len);
 	if (cap > 0 && bpf_skb_load_bytes(skb, 0, s->data, cap) == 0)
 		s->cap_len = cap;
-	bpf_ringbuf_submit(s, BPF_RB_NO_WAKEUP);
+	sample_submit(s);
 }
 
 SEC("tc")
@@ -474,6 +565,6 @@ int xacct_xdp_ingress(struct xdp_md *ctx)
 	cap = sample_cap(wire_len);
 	if (cap > 0 && bpf_xdp_load_bytes(ctx, 0, s->data, cap) == 0)
 		s->cap_len = cap;
-	bpf_ringbuf_submit(s, BPF_RB_NO_WAKEUP);
+	sample_submit(s);
 	return XDP_PASS;
 }

@@ -14,7 +14,7 @@
 #include <linux/types.h>
 
 /* Bumped whenever a struct below changes layout. */
-#define XACCT_ABI_VERSION 2
+#define XACCT_ABI_VERSION 3
 
 /* Observation points: user space assigns a dense id per monitored
  * (netns, ifindex); the raw ifindex is never a key (it collides across
@@ -109,23 +109,41 @@ struct xacct_dp_stats {
 	__u64 samples;       /* header samples submitted */
 	__u64 sample_drops;  /* ring buffer reserve failures */
 	__u64 xdp_no_meta;   /* XDP could not mark, left the packet to TC */
-	__u64 countdown;     /* sampler state: packets until the next sample */
+	__u64 sample_weight; /* packets the submitted samples stand for (sum of weight) */
+};
+
+/* Header sampler state, per CPU and per (obs_id, direction), indexed by
+ * XACCT_SAMPLER_INDEX: sampling is 1:N per observation point and direction,
+ * as sFlow samples per data source. */
+#define XACCT_SAMPLER_ENTRIES (XACCT_MAX_OBS * 2)
+#define XACCT_SAMPLER_INDEX(obs, dir) ((obs) * 2 + ((dir) & 1))
+struct xacct_sampler {
+	__u64 countdown; /* packets until the next sample (signed in the
+			  * datapath); 0 = not started */
+	__u64 pending;   /* packets seen here since this CPU's last sample */
 };
 
 /* Header sample sent to the ring buffer (sampling is after accounting, so
  * counters stay exact); the frame bytes follow the header. */
 #define XACCT_SAMPLE_MAX 128
+#define XACCT_SAMPLE_VLAN_PRESENT (1u << 16)
 struct xacct_sample {
-	__u64 ts_ns;
+	__u64 ts_ns;      /* CLOCK_MONOTONIC */
 	__u32 obs_id;
-	__u8 direction;
-	__u8 hook;
-	__u16 cap_len;
-	__u32 wire_len;
-	__u32 gso_segs;
-	__u32 sampling_n;
-	__u32 vlan_tci;
-	__u64 sample_pool;
+	__u8 direction;   /* XACCT_DIR_* */
+	__u8 hook;        /* 1 = XDP, 0 = TC */
+	__u16 cap_len;    /* bytes in data[] */
+	__u32 wire_len;   /* frame (skb) length as the hook saw it */
+	__u32 gso_segs;   /* wire packets in this skb (1 for XDP) */
+	__u32 sampling_n; /* the configured N of 1:N */
+	__u32 vlan_tci;   /* offloaded tag (TC): skb->vlan_tci |
+			   * XACCT_SAMPLE_VLAN_PRESENT; 0 if none */
+	__u64 sample_pool; /* packets seen on this (obs, dir) up to this sample,
+			    * all CPUs (sFlow sample_pool; approximate by at most
+			    * N per other CPU) */
+	__u32 weight;     /* sampling events this sample stands for: 1, or more
+			   * when a GSO skb spans several 1:N intervals */
+	__u32 pad;
 	__u8 data[XACCT_SAMPLE_MAX];
 };
 

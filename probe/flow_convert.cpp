@@ -41,6 +41,7 @@ FlowRecord to_flow_record(const xacct_flow_key& key, const xacct_flow_value& val
   r.packets = value.packets;
   r.bytes = value.bytes;
   r.flows = 1;
+  r.feed = userspace::RecordFeed::kEbpfFlow;
   r.first_ns = static_cast<std::int64_t>(value.first_ns) + mono_to_epoch_ns;
   r.last_ns = static_cast<std::int64_t>(value.last_ns) + mono_to_epoch_ns;
   if (key.flags & XACCT_KF_NONIP) {
@@ -75,6 +76,7 @@ FlowRecord overflow_record(const ObsPoint& point, std::uint32_t dir, std::uint64
   r.bytes = bytes;
   r.flows = 0;  // not a flow: traffic the flow map had no room for
   r.overflow = true;
+  r.feed = userspace::RecordFeed::kEbpfFlow;
   return r;
 }
 

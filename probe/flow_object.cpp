@@ -88,6 +88,8 @@ Result<std::unique_ptr<FlowObject>> FlowObject::load(const FlowObjectOptions& op
     return ok.error();
   if (auto ok = check_map(s->maps.dp_stats, "dp_stats", sizeof(__u32), sizeof(xacct_dp_stats)); !ok)
     return ok.error();
+  if (auto ok = check_map(s->maps.sampler, "sampler", sizeof(__u32), sizeof(xacct_sampler)); !ok)
+    return ok.error();
   if (bpf_map__max_entries(s->maps.obs_totals) != XACCT_TOTALS_ENTRIES) {
     return make_error("flow datapath obs_totals has " +
                       std::to_string(bpf_map__max_entries(s->maps.obs_totals)) + " slots, expected " +

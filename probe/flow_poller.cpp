@@ -65,22 +65,17 @@ xacct_obs_totals sub_totals(const xacct_obs_totals& a, const xacct_obs_totals& b
   return d;
 }
 
-int on_sample(void* ctx, void* /*data*/, size_t /*size*/) {
-  // No consumer of header samples yet (sfprobe, later issues): count them.
-  static_cast<ProbeStats*>(ctx)->ringbuf_read.add();
-  return 0;
-}
-
 }  // namespace
 
 FlowPoller::FlowPoller(const FlowObject& object, const ObsRegistry& registry, ProbeStats& stats,
-                       Callback callback, double interval_s, bool sampling)
+                       Callback callback, double interval_s, std::unique_ptr<SampleConsumer> samples)
     : object_(object),
       registry_(registry),
       stats_(stats),
       audit_(stats),
       callback_(std::move(callback)),
-      interval_(std::chrono::nanoseconds(static_cast<std::int64_t>(interval_s * 1e9))) {
+      interval_(std::chrono::nanoseconds(static_cast<std::int64_t>(interval_s * 1e9))),
+      samples_(std::move(samples)) {
   int n = libbpf_num_possible_cpus();
   ncpu_ = n > 0 ? n : 1;
   for (auto& l : last_) l.assign(registry_.points().size() * 2, xacct_obs_totals{});
@@ -88,10 +83,6 @@ FlowPoller::FlowPoller(const FlowObject& object, const ObsRegistry& registry, Pr
   values_.resize(kBatchKeys);
   // Per-CPU values are laid out at 8-byte strides.
   percpu_buf_.resize(static_cast<std::size_t>(ncpu_) * ((sizeof(xacct_obs_totals) + 7) & ~7u));
-  if (sampling) {
-    ring_ = ring_buffer__new(object_.samples_fd(), on_sample, &stats_, nullptr);
-    if (ring_ == nullptr) log()->warn("header samples: ring buffer: {}", std::strerror(errno));
-  }
   // Test hook: exercise the no-membarrier path on kernels that have it.
   if (const char* e = std::getenv("XACCT_PROBE_NO_MEMBARRIER"); e != nullptr && *e == '1') {
     membarrier_ok_ = false;
@@ -100,10 +91,7 @@ FlowPoller::FlowPoller(const FlowObject& object, const ObsRegistry& registry, Pr
   flip(0);
 }
 
-FlowPoller::~FlowPoller() {
-  stop();
-  if (ring_ != nullptr) ring_buffer__free(ring_);
-}
+FlowPoller::~FlowPoller() { stop(); }
 
 void FlowPoller::start() {
   std::lock_guard lk(mu_);
@@ -124,21 +112,21 @@ void FlowPoller::stop() {
 void FlowPoller::run() {
   using clock = std::chrono::steady_clock;
   auto next = clock::now() + interval_;
-  std::unique_lock lk(mu_);
   while (!stopping_) {
-    auto wake = next;
-    if (ring_ != nullptr) wake = std::min(next, clock::now() + kSamplePoll);
-    cv_.wait_until(lk, wake, [this] { return stopping_; });
+    if (samples_ != nullptr) {
+      // The 10 ms sample timer doubles as this loop's clock (stop() is
+      // seen within 10 ms).
+      samples_->poll(kSamplePoll);
+    } else {
+      std::unique_lock lk(mu_);
+      cv_.wait_until(lk, next, [this] { return stopping_.load(); });
+    }
     if (stopping_) break;
-    lk.unlock();
-    consume_samples();
-    auto now = clock::now();
-    if (now >= next) {
+    if (clock::now() >= next) {
       tick();
       next += interval_;
       if (next <= clock::now()) next = clock::now() + interval_;  // fell behind: skip
     }
-    lk.lock();
   }
 }
 
@@ -171,7 +159,7 @@ void FlowPoller::final_drain() {
   drain(active_ ^ 1u);
   drain(active_);
   update_dp_stats();
-  consume_samples();
+  if (samples_ != nullptr) samples_->drain();
 }
 
 bool FlowPoller::grace_period() {
@@ -300,14 +288,12 @@ void FlowPoller::update_dp_stats() {
     sum.samples += s.samples;
     sum.sample_drops += s.sample_drops;
     sum.xdp_no_meta += s.xdp_no_meta;
+    sum.sample_weight += s.sample_weight;
   }
   stats_.ringbuf_samples.set(sum.samples);
   stats_.ringbuf_drops.set(sum.sample_drops);
+  stats_.ringbuf_weight.set(sum.sample_weight);
   stats_.xdp_no_meta.set(sum.xdp_no_meta);
-}
-
-void FlowPoller::consume_samples() {
-  if (ring_ != nullptr) ring_buffer__consume(ring_);
 }
 
 }  // namespace xacct::probe

@@ -11,6 +11,7 @@
 // variable XACCT_PROBE_NO_MEMBARRIER=1 forces that path (for tests).
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -24,9 +25,8 @@
 #include "probe/flow_object.hpp"
 #include "probe/obs_registry.hpp"
 #include "probe/probe_stats.hpp"
+#include "probe/sample_consumer.hpp"
 #include "userspace/flow_record.hpp"
-
-struct ring_buffer;
 
 namespace xacct::probe {
 
@@ -34,8 +34,10 @@ class FlowPoller {
  public:
   using Callback = std::function<void(userspace::RecordBatch&&)>;
 
+  // With `samples` (header sampling on), the thread also drains the
+  // samples ring every 10 ms.
   FlowPoller(const FlowObject& object, const ObsRegistry& registry, ProbeStats& stats,
-             Callback callback, double interval_s, bool sampling);
+             Callback callback, double interval_s, std::unique_ptr<SampleConsumer> samples);
   ~FlowPoller();
   FlowPoller(const FlowPoller&) = delete;
   FlowPoller& operator=(const FlowPoller&) = delete;
@@ -56,7 +58,6 @@ class FlowPoller {
   void drain(unsigned buffer);
   bool read_totals(unsigned buffer, std::uint32_t obs_id, std::uint32_t dir, xacct_obs_totals* out);
   void update_dp_stats();
-  void consume_samples();
 
   const FlowObject& object_;
   const ObsRegistry& registry_;
@@ -72,11 +73,11 @@ class FlowPoller {
   std::vector<xacct_flow_key> keys_;
   std::vector<xacct_flow_value> values_;
   std::vector<unsigned char> percpu_buf_;
-  ring_buffer* ring_ = nullptr;
+  std::unique_ptr<SampleConsumer> samples_;
 
   std::mutex mu_;
   std::condition_variable cv_;
-  bool stopping_ = false;
+  std::atomic<bool> stopping_ = false;
   std::thread thread_;
 };
 

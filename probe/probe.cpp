@@ -1,6 +1,7 @@
-// Probe wiring: config checks, load, observation points, attach, poller.
-// Destruction order matters and follows member order in Impl: attachments
-// go first (no new program runs), then the poller, then the BPF object.
+// Probe wiring: config checks, load, observation points, attach, poller,
+// and the NFLOG input. Destruction order matters and follows member order in
+// Impl: attachments go first (no new program runs), then the poller, then
+// the BPF object.
 #include "probe/probe.hpp"
 
 #include <bpf/bpf.h>
@@ -13,6 +14,7 @@
 #include "probe/flow_object.hpp"
 #include "probe/flow_poller.hpp"
 #include "probe/logger.hpp"
+#include "probe/nflog_input.hpp"
 #include "probe/probe_stats.hpp"
 #include "probe/tc_attach.hpp"
 #include "probe/xdp_attach.hpp"
@@ -24,6 +26,7 @@ using userspace::Result;
 
 struct Probe::Impl {
   ProbeConfig cfg;
+  std::unique_ptr<NflogInput> nflog;  // stopped explicitly; destroyed last
   ObsRegistry registry;
   std::unique_ptr<FlowObject> object;
   std::unique_ptr<ProbeStats> stats;
@@ -42,6 +45,7 @@ struct Probe::Impl {
 namespace {
 
 Result<userspace::Ok> check_config(const ProbeConfig& c) {
+  if (c.interfaces.empty() && c.nflog.enabled) return userspace::Ok{};  // NFLOG only
   if (c.interfaces.empty()) return make_error("probe: no interface configured");
   if (!c.hook_xdp && !c.hook_tc) return make_error("probe: no hook enabled (ebpf_hooks: tc|xdp)");
   if (!c.dir_in && !c.dir_out) return make_error("probe: no direction enabled (ebpf_direction)");
@@ -61,6 +65,7 @@ Probe::Probe(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Probe::~Probe() {
   if (!impl_->stopped && impl_->poller) impl_->poller->stop();
   impl_->detach();
+  if (impl_->nflog) impl_->nflog->stop();
 }
 
 Result<std::unique_ptr<Probe>> Probe::create(const ProbeConfig& config, userspace::Stats& stats,
@@ -68,6 +73,13 @@ Result<std::unique_ptr<Probe>> Probe::create(const ProbeConfig& config, userspac
   if (auto ok = check_config(config); !ok) return ok.error();
   auto impl = std::make_unique<Impl>();
   impl->cfg = config;
+  if (config.nflog.enabled) {
+    auto in = NflogInput::create(config.nflog, stats, callback);
+    if (!in) return in.error();
+    impl->nflog = std::move(in.value());
+  }
+  if (config.interfaces.empty()) return std::unique_ptr<Probe>(new Probe(std::move(impl)));
+
   for (const std::string& name : config.interfaces) {
     auto p = impl->registry.add(name);
     if (!p) return p.error();
@@ -97,9 +109,15 @@ Result<std::unique_ptr<Probe>> Probe::create(const ProbeConfig& config, userspac
   }
 
   impl->stats = std::make_unique<ProbeStats>(stats, impl->registry);
+  std::unique_ptr<SampleConsumer> samples;
+  if (config.sample_every > 0) {
+    auto c = SampleConsumer::create(impl->object->samples_fd(), impl->registry, *impl->stats, callback);
+    if (!c) return c.error();
+    samples = std::move(c.value());
+  }
   impl->poller = std::make_unique<FlowPoller>(*impl->object, impl->registry, *impl->stats,
                                               std::move(callback), config.drain_interval_s,
-                                              config.sample_every > 0);
+                                              std::move(samples));
 
   // TC before XDP: from the first XDP-marked packet on, TC is there to skip it.
   TcAttacher attacher(config.force_clsact);
@@ -127,15 +145,20 @@ Result<std::unique_ptr<Probe>> Probe::create(const ProbeConfig& config, userspac
 }
 
 void Probe::start() {
-  if (!impl_->stopped) impl_->poller->start();
+  if (impl_->stopped) return;
+  if (impl_->poller) impl_->poller->start();
+  if (impl_->nflog) impl_->nflog->start();
 }
 
 void Probe::stop() {
   if (impl_->stopped) return;
   impl_->stopped = true;
-  impl_->poller->stop();
-  impl_->detach();
-  impl_->poller->final_drain();
+  if (impl_->poller) {
+    impl_->poller->stop();
+    impl_->detach();
+    impl_->poller->final_drain();
+  }
+  if (impl_->nflog) impl_->nflog->stop();
 }
 
 const ObsRegistry& Probe::registry() const { return impl_->registry; }
@@ -146,6 +169,7 @@ std::string Probe::describe() const {
     if (!out.empty()) out += "; ";
     out += h;
   }
+  if (impl_->nflog) out += (out.empty() ? "" : "; ") + impl_->nflog->describe();
   return out;
 }
 

@@ -1,10 +1,19 @@
-// xacct::probe::Probe: the eBPF flow probe. Loads bpf/flow.bpf.c, attaches
-// it to the configured interfaces (TC ingress/egress through TCX or clsact,
-// optional XDP ingress; one counting owner per interface and direction),
-// drains the kernel's flow buffers every drain interval from its own thread
-// and hands FlowRecord batches to a callback. Every datapath counter is in
-// the Stats registry ("probe.*", see probe/probe_stats.hpp), and every
-// interval is audited: drained flows + overflow == kernel totals.
+// xacct::probe::Probe: the kernel inputs of `xacctd probe`.
+//
+// The eBPF flow probe: loads bpf/flow.bpf.c, attaches it to the configured
+// interfaces (TC ingress/egress through TCX or clsact, optional XDP ingress;
+// one counting owner per interface and direction), drains the kernel's flow
+// buffers every drain interval from its own thread and hands FlowRecord
+// batches to a callback. Every datapath counter is in the Stats registry
+// ("probe.*", see probe/probe_stats.hpp), and every interval is audited:
+// drained flows + overflow == kernel totals. With sample_every (the
+// sampling_rate key) it also hands on 1:N header samples (sample_consumer.hpp).
+//
+// The NFLOG input (nflog_input.hpp, uacctd): when config.nflog is enabled,
+// alone (no interfaces: nothing is loaded or attached) or next to the eBPF
+// interfaces. Each input counts what it sees; an operator who logs with nft
+// on an interface the eBPF path also counts gets both views (see
+// docs/datapath.md, "NFLOG").
 //
 //   auto probe = Probe::create(cfg, stats, [&](RecordBatch&& b) { pipeline.push(b); });
 //   if (!probe) return fail(probe.error().message);
@@ -19,6 +28,7 @@
 
 #include "probe/default_route.hpp"
 #include "probe/obs_registry.hpp"
+#include "userspace/config.hpp"
 #include "userspace/flow_record.hpp"
 #include "userspace/result.hpp"
 #include "userspace/stats.hpp"
@@ -36,6 +46,7 @@ struct ProbeConfig {
   double drain_interval_s = 1.0;
   std::uint32_t sample_every = 0;   // header samples 1:N to the ring buffer; 0 = off
   std::uint32_t sample_snaplen = 128;
+  userspace::NflogConfig nflog;     // uacctd_*: the NFLOG input when enabled
 };
 
 class Probe {
@@ -59,7 +70,8 @@ class Probe {
   void stop();
 
   const ObsRegistry& registry() const;
-  // "eth0: tc ingress (tcx), tc egress (tcx); ..." for the start-up log.
+  // "eth0: tc ingress (tcx), tc egress (tcx); ...; nflog group 5 (...)" for
+  // the start-up log.
   std::string describe() const;
 
  private:

@@ -5,8 +5,9 @@
 // and direction ("total ..."), every probe counter ("stat ...") and the
 // audit verdict ("audit ok" / "audit MISMATCH").
 //
-//   xacct_probe_smoke -i veth0 [--xdp] [--no-tc] [--dir in|out|both]
-//       [--clsact] [--entries N] [--interval S] [--duration S] [--quiet]
+//   xacct_probe_smoke [-i veth0]... [--xdp] [--no-tc] [--dir in|out|both]
+//       [--clsact] [--entries N] [--interval S] [--sample N] [--duration S]
+//       [--quiet] [--nflog-group G [--nflog-threshold T] [--nflog-direction D]]
 // Runs until --duration seconds passed, or SIGINT/SIGTERM.
 #include <arpa/inet.h>
 #include <signal.h>
@@ -48,6 +49,23 @@ std::string key_text(const xacct::probe::ObsRegistry& reg, const FlowRecord& r) 
   char buf[512];
   if (r.overflow) {
     std::snprintf(buf, sizeof(buf), "if=%s dir=%s overflow=1", ifname(reg, r).c_str(), dir(r));
+  } else if (r.feed == xacct::userspace::RecordFeed::kAll) {  // NFLOG
+    const char* d = r.direction == xacct::userspace::Direction::kIn    ? "in"
+                    : r.direction == xacct::userspace::Direction::kOut ? "out"
+                                                                       : "unknown";
+    std::snprintf(buf, sizeof(buf),
+                  "nflog in_iface=%u out_iface=%u dir=%s src=%s dst=%s sport=%u dport=%u proto=%u tos=%u",
+                  r.in_iface, r.out_iface, d, addr(r.src_host).c_str(), addr(r.dst_host).c_str(), r.src_port,
+                  r.dst_port, r.proto, r.tos);
+  } else if (r.feed == xacct::userspace::RecordFeed::kEbpfSample) {
+    std::snprintf(buf, sizeof(buf),
+                  "if=%s dir=%s vlan=%u cos=%u etype=%04x smac=%02x:%02x:%02x:%02x:%02x:%02x "
+                  "mpls_top=%u mpls_bottom=%u mpls_depth=%u src=%s dst=%s sport=%u dport=%u proto=%u "
+                  "rate=%u",
+                  ifname(reg, r).c_str(), dir(r), r.vlan, r.cos, r.etype, r.src_mac[0], r.src_mac[1],
+                  r.src_mac[2], r.src_mac[3], r.src_mac[4], r.src_mac[5], r.mpls_label_top,
+                  r.mpls_label_bottom, r.mpls_stack_depth, addr(r.src_host).c_str(),
+                  addr(r.dst_host).c_str(), r.src_port, r.dst_port, r.proto, r.sampling_rate);
   } else {
     std::snprintf(buf, sizeof(buf),
                   "if=%s dir=%s vlan=%u etype=%04x src=%s dst=%s sport=%u dport=%u proto=%u "
@@ -72,7 +90,12 @@ int main(int argc, char** argv) {
   double duration = 0;
   bool no_tc = false;
   bool quiet = false;
-  app.add_option("-i,--interface", cfg.interfaces, "interface to monitor")->required();
+  int nflog_group = -1;
+  app.add_option("-i,--interface", cfg.interfaces, "interface to monitor");
+  app.add_option("--nflog-group", nflog_group, "also read this NFLOG group");
+  app.add_option("--nflog-threshold", cfg.nflog.threshold, "NFLOG queue threshold, packets");
+  app.add_option("--nflog-nl-size", cfg.nflog.nl_size, "NFLOG buffer size, bytes");
+  app.add_option("--nflog-direction", cfg.nflog.direction, "in or out");
   app.add_flag("--xdp", cfg.hook_xdp, "attach XDP ingress");
   app.add_flag("--no-tc", no_tc, "do not attach TC");
   app.add_option("--dir", direction, "in, out or both")->check(CLI::IsMember({"in", "out", "both"}));
@@ -82,7 +105,13 @@ int main(int argc, char** argv) {
   app.add_option("--sample", cfg.sample_every, "header samples 1:N (0 = off)");
   app.add_option("--duration", duration, "seconds to run (0 = until SIGINT/SIGTERM)");
   app.add_flag("--quiet", quiet, "no per-drain records, only the final sums");
+  bool discard = false;
+  app.add_flag("--discard", discard, "count records only (to measure the inputs' own cost)");
   CLI11_PARSE(app, argc, argv);
+  if (nflog_group >= 0) {
+    cfg.nflog.enabled = true;
+    cfg.nflog.group = static_cast<std::uint32_t>(nflog_group);
+  }
   cfg.hook_tc = !no_tc;
   cfg.dir_in = direction != "out";
   cfg.dir_out = direction != "in";
@@ -98,8 +127,13 @@ int main(int argc, char** argv) {
   std::mutex mu;
   std::map<std::string, Sum> sums;
   const xacct::probe::ObsRegistry* reg = nullptr;
+  std::uint64_t discarded = 0;
   auto on_batch = [&](xacct::userspace::RecordBatch&& batch) {
     std::lock_guard lk(mu);
+    if (discard) {
+      discarded += batch.size();
+      return;
+    }
     for (const FlowRecord& r : batch) {
       std::string k = key_text(*reg, r);
       Sum& s = sums[k];
@@ -108,7 +142,9 @@ int main(int argc, char** argv) {
       s.records += 1;
       s.tcp_flags |= r.tcp_flags;
       if (!quiet) {
-        std::printf("%s %s tcp_flags=%u packets=%llu bytes=%llu\n", r.overflow ? "overflow" : "flow",
+        const bool sample = r.feed == xacct::userspace::RecordFeed::kEbpfSample;
+        std::printf("%s %s tcp_flags=%u packets=%llu bytes=%llu\n",
+                    r.overflow ? "overflow" : sample ? "sample" : "flow",
                     k.c_str(), r.tcp_flags, static_cast<unsigned long long>(r.packets),
                     static_cast<unsigned long long>(r.bytes));
       }
@@ -139,10 +175,12 @@ int main(int argc, char** argv) {
 
   std::lock_guard lk(mu);
   for (const auto& [k, s] : sums) {
-    std::printf("sum %s tcp_flags=%u records=%llu packets=%llu bytes=%llu\n", k.c_str(),
+    std::printf("sum %s%s tcp_flags=%u records=%llu packets=%llu bytes=%llu\n",
+                k.find("rate=") != std::string::npos ? "sample " : "", k.c_str(),
                 s.tcp_flags, static_cast<unsigned long long>(s.records),
                 static_cast<unsigned long long>(s.packets), static_cast<unsigned long long>(s.bytes));
   }
+  if (discard) std::printf("discarded %llu records\n", static_cast<unsigned long long>(discarded));
   std::uint64_t mismatch = 0;
   for (const auto& [name, value] : stats.snapshot()) {
     std::printf("stat %s %llu\n", name.c_str(), static_cast<unsigned long long>(value));

@@ -18,6 +18,10 @@ ProbeStats::ProbeStats(userspace::Stats& stats, const ObsRegistry& registry)
       ringbuf_samples(stats.counter("probe.ringbuf.samples")),
       ringbuf_drops(stats.counter("probe.ringbuf.drops")),
       ringbuf_read(stats.counter("probe.ringbuf.read")),
+      ringbuf_weight(stats.counter("probe.ringbuf.weight")),
+      sample_records(stats.counter("probe.samples.records")),
+      sample_not_ip(stats.counter("probe.samples.not_ip")),
+      sample_bad(stats.counter("probe.samples.bad")),
       xdp_no_meta(stats.counter("probe.xdp_no_meta")) {
   per_obs_.resize(registry.points().size());
   for (const ObsPoint& p : registry.points()) {

@@ -6,7 +6,8 @@
 //   probe.drains, probe.drain_time_us, probe.drain_max_us, probe.flows_drained,
 //   probe.drain_errors, probe.membarrier_fallback,
 //   probe.audit.{checks,mismatch_packets,mismatch_bytes,mismatch_intervals},
-//   probe.ringbuf.{samples,drops,read}, probe.xdp_no_meta
+//   probe.ringbuf.{samples,drops,weight,read}, probe.xdp_no_meta,
+//   probe.samples.{records,not_ip,bad} (header samples: sample_consumer.hpp)
 #pragma once
 
 #include <array>
@@ -50,6 +51,10 @@ class ProbeStats {
   userspace::Counter& ringbuf_samples;
   userspace::Counter& ringbuf_drops;
   userspace::Counter& ringbuf_read;
+  userspace::Counter& ringbuf_weight;
+  userspace::Counter& sample_records;
+  userspace::Counter& sample_not_ip;
+  userspace::Counter& sample_bad;
   userspace::Counter& xdp_no_meta;
 
  private:

@@ -5,6 +5,7 @@ set -euo pipefail
 
 BUILD_PKGS=(
   build-essential cmake ninja-build ccache pkg-config clang llvm
+  libclang-rt-14-dev  # libFuzzer and clang's sanitizer runtimes (make test: build-fuzz/)
   libbpf-dev bpftool libelf-dev zlib1g-dev
   libpcap-dev libnetfilter-log-dev libmnl-dev
   librdkafka-dev libzmq3-dev cppzmq-dev libboost-dev libboost-system-dev
@@ -12,7 +13,7 @@ BUILD_PKGS=(
 )
 # Real peers and tools used by vmtests and tools/bench.
 TEST_PKGS=(
-  iproute2 iputils-ping ethtool iperf3 tcpdump python3 pmacct netsniff-ng procps
+  iproute2 iputils-ping ethtool iperf3 tcpdump python3 pmacct netsniff-ng procps nftables
 )
 
 want=("${BUILD_PKGS[@]}")

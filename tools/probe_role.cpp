@@ -11,6 +11,7 @@
 #include "tools/daemon_signals.hpp"
 #include "tools/stats_report.hpp"
 #include "userspace/logging.hpp"
+#include "userspace/maps/map_set.hpp"
 #include "userspace/pipeline.hpp"
 
 namespace xacct::tools {
@@ -26,15 +27,31 @@ probe::ProbeConfig to_probe_config(const userspace::CoreConfig& core) {
   pc.force_clsact = core.ebpf.attach == userspace::EbpfAttach::kClsact;
   pc.flow_entries = core.ebpf.flow_entries;
   pc.drain_interval_s = core.ebpf.drain_interval_s;
+  pc.sample_every = core.ebpf.sampling_rate;  // sampling_rate: 1:N eBPF header samples
+  pc.nflog = core.nflog;                      // uacctd_group set: the NFLOG input runs too
   return pc;
 }
 
 }  // namespace
 
+void reload_maps(maps::MapSet& maps) {
+  auto log = userspace::get_logger("xacctd");
+  if (!maps.active()) {
+    log->info("SIGUSR2: no maps configured, nothing to reload");
+    return;
+  }
+  auto status = maps.reload();
+  if (status) {
+    log->info("SIGUSR2: maps reloaded (generation {})", maps.snapshot()->generation);
+  } else {
+    log->error("SIGUSR2: maps not reloaded, the previous ones stay in use: {}", status.error().message);
+  }
+}
+
 int run_probe(const userspace::DaemonConfig& config, userspace::Stats& stats) {
   auto log = userspace::get_logger("xacctd");
   probe::ProbeConfig pc = to_probe_config(config.core);
-  if (pc.interfaces.empty()) {
+  if (pc.interfaces.empty() && !pc.nflog.enabled) {  // NFLOG alone needs no interface
     auto iface = probe::default_route_interface();
     if (!iface) {
       log->error("no interface configured and {}; set `interface:` or use -i IFACE",
@@ -45,13 +62,23 @@ int run_probe(const userspace::DaemonConfig& config, userspace::Stats& stats) {
     log->info("no interface configured: using {}, the interface of the default route", iface.value());
   }
 
+  // Core-level maps (pre_tag_map, networks_file, ports_file) enrich every
+  // batch on the input thread, before the fan-out to plugins.
+  auto maps = maps::MapSet::create(config.core.maps, &stats);
+  if (!maps) {
+    log->error("{}", maps.error().message);
+    return 1;
+  }
+  maps::MapSet& ms = *maps.value();
+
   auto pipeline = userspace::Pipeline::create(config, stats, sinks::make_sink);
   if (!pipeline) {
     log->error("{}", pipeline.error().message);
     return 1;
   }
   userspace::Pipeline& pl = *pipeline.value();
-  auto probe = probe::Probe::create(pc, stats, [&pl](userspace::RecordBatch&& batch) {
+  auto probe = probe::Probe::create(pc, stats, [&pl, &ms](userspace::RecordBatch&& batch) {
+    if (ms.active()) ms.apply(batch);
     pl.push(std::move(batch));
   });
   if (!probe) {
@@ -66,7 +93,7 @@ int run_probe(const userspace::DaemonConfig& config, userspace::Stats& stats) {
     DaemonSignal sig = DaemonSignals::wait(std::chrono::milliseconds(1000));
     if (sig == DaemonSignal::kStop) break;
     if (sig == DaemonSignal::kStats) log_stats(stats);
-    if (sig == DaemonSignal::kReload) log->info("SIGUSR2: nothing to reload yet (no maps configured)");
+    if (sig == DaemonSignal::kReload) reload_maps(ms);
   }
   log->info("stopping: detaching, final drain and flush");
   probe.value()->stop();

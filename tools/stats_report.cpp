@@ -17,7 +17,8 @@ bool ends_with(std::string_view s, std::string_view suffix) {
 // the normal way; the final report names each one.
 bool is_loss_counter(std::string_view name) {
   for (std::string_view s : {".overflow_packets", ".insert_fail", ".not_parsed", ".queue_drop_records",
-                             ".mismatch_packets", ".mismatch_bytes", ".drops", ".drain_errors"}) {
+                             ".mismatch_packets", ".mismatch_bytes", ".drops", ".drain_errors",
+                             ".lost_packets", ".enobufs", ".kernel_drops", ".ifdrops"}) {
     if (ends_with(name, s)) return true;
   }
   return false;

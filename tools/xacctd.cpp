@@ -13,6 +13,7 @@
 #include <spdlog/spdlog.h>
 
 #include "tools/daemon_signals.hpp"
+#include "tools/capture_role.hpp"
 #include "tools/probe_role.hpp"
 #include "userspace/config_loader.hpp"
 #include "userspace/config_print.hpp"
@@ -95,5 +96,6 @@ int main(int argc, char** argv) {
   }
   if (config.value().core.debug) spdlog::set_level(spdlog::level::debug);
   userspace::Stats stats;
+  if (tools::capture_selected(config.value())) return tools::run_capture(config.value(), stats);
   return tools::run_probe(config.value(), stats);
 }

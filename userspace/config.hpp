@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "userspace/filter/filter_config.hpp"
+#include "userspace/maps/maps_config.hpp"
 #include "userspace/primitive.hpp"
 #include "userspace/time_bins.hpp"
 #include "userspace/writer_id.hpp"
@@ -36,8 +38,39 @@ struct EbpfConfig {
   std::uint32_t flow_entries = 262144;  // ebpf_flow_entries, per map buffer
   std::uint32_t drain_interval_s = 1;   // ebpf_drain_interval
   EbpfAttach attach = EbpfAttach::kTcx;  // ebpf_attach (tcx falls back to clsact)
+  std::uint32_t sampling_rate = 0;  // sampling_rate: 1:N header samples; 0 = none
 
   bool operator==(const EbpfConfig&) const = default;
+};
+
+// libpcap input keys (pmacctd's pcap_*, snaplen, promisc) and xacct's
+// capture_method, as validated by the key table; probe/capture/
+// capture_config.hpp turns them into the capture's own CaptureConfig.
+struct PcapConfig {
+  std::vector<std::string> savefiles;  // pcap_savefile (comma list, in order)
+  bool savefile_wait = false;          // pcap_savefile_wait
+  std::uint32_t savefile_delay_s = 0;  // pcap_savefile_delay
+  std::uint32_t savefile_replay = 1;   // pcap_savefile_replay
+  std::string filter;                  // pcap_filter; "" = none
+  std::uint32_t snaplen = 128;         // snaplen
+  bool promisc = true;                 // promisc
+  std::string direction;               // pcap_direction: "", "in" or "out"
+  std::string ifindex = "none";        // pcap_ifindex: sys, hash, none or a number
+  std::string method = "ebpf";         // capture_method (xacct): ebpf or pcap
+
+  bool operator==(const PcapConfig&) const = default;
+};
+
+// NFLOG input (uacctd_*, probe/nflog_input.hpp): runs when uacctd_group is set.
+struct NflogConfig {
+  bool enabled = false;             // uacctd_group is set
+  std::uint32_t group = 0;          // uacctd_group
+  std::uint32_t nl_size = 131072;   // uacctd_nl_size, bytes
+  std::uint32_t threshold = 1;      // uacctd_threshold, packets
+  std::string direction;            // uacctd_direction (old name: direction): "", "in" or "out"
+  std::uint32_t snaplen = 128;      // snaplen: bytes of each packet copied to xacct
+
+  bool operator==(const NflogConfig&) const = default;
 };
 
 struct CoreConfig {
@@ -46,6 +79,9 @@ struct CoreConfig {
   bool daemonize = false;  // only false is accepted for now
   bool debug = false;      // global `debug`
   EbpfConfig ebpf;
+  PcapConfig pcap;  // libpcap input (probe/capture/)
+  NflogConfig nflog;  // NFLOG input (probe/nflog_input.hpp)
+  xacct::maps::MapsConfig maps;  // pre_tag_map, networks_file, ports_file (userspace/maps/)
 
   bool operator==(const CoreConfig&) const = default;
 };
@@ -77,6 +113,15 @@ struct PluginConfig {
   std::uint64_t post_tag2 = 0;  // post_tag2
   std::string writer_id{kDefaultWriterId};  // writer_id_string
   PrintConfig print;  // type == kPrint
+  // aggregate_filter, pre_tag_filter, pre_tag2_filter, pre_tag_label_filter
+  // (userspace/filter/plugin_filter.hpp builds the filter).
+  xacct::filter::PluginFilterConfig filter;
+  // pmacctd_renormalize: sampled records count packets and bytes times their
+  // sampling rate, which then reads 1.
+  bool renormalize = false;
+  // Takes the eBPF header samples instead of the exact eBPF flows
+  // (userspace/record_feed.hpp); set from aggregate and sampling_rate.
+  bool ebpf_header_samples = false;
 
   // Seconds between flushes of the plugin's table to its sink.
   std::uint32_t refresh_time_s() const { return print.refresh_time_s; }

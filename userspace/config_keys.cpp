@@ -10,6 +10,7 @@
 
 #include "userspace/config_plugins.hpp"
 #include "userspace/dynamic_name.hpp"
+#include "userspace/filter/tag_list.hpp"
 #include "userspace/primitive.hpp"
 #include "userspace/time_bins.hpp"
 #include "userspace/writer_id.hpp"
@@ -39,6 +40,23 @@ Result<std::string> check_latest_file(std::string_view v) {
 }
 Result<std::string> check_writer_id_string(std::string_view v) {
   if (auto st = check_writer_id(v); !st) return st.error();
+  return std::string(v);
+}
+Result<std::string> check_pcap_ifindex(std::string_view v) {
+  if (v == "sys" || v == "hash" || v == "none") return std::string(v);
+  if (v == "map") return make_error("'map' is not supported yet (needs pcap_interfaces_map)");
+  std::uint32_t n = 0;
+  auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+  if (!v.empty() && ec == std::errc{} && end == v.data() + v.size()) return std::to_string(n);
+  return make_error("invalid value '" + std::string(v) + "' (expected sys, hash, none or an ifindex)");
+}
+
+Result<std::string> check_tag_list(std::string_view v) {
+  if (auto list = filter::parse_tag_list(v); !list) return list.error();
+  return std::string(v);
+}
+Result<std::string> check_label_list(std::string_view v) {
+  if (auto list = filter::parse_label_list(v); !list) return list.error();
   return std::string(v);
 }
 
@@ -77,6 +95,122 @@ constexpr KeyDef kKeys[] = {
   {.name = "ebpf_attach", .type = T::kEnum, .scope = S::kGlobal, .default_value = "tcx",
    .help = "TC attach mode: tcx (falls back to clsact when the kernel lacks TCX) or clsact (forced)",
    .xacct_only = true, .choices = "tcx|clsact", .roles = kRoleProbe},
+  {.name = "sampling_rate", .type = T::kUint, .scope = S::kGlobal, .default_value = "",
+   .help = "1:N header samples on the eBPF path (random, mean N): the eBPF counters still count "
+           "every packet; the samples feed the plugins whose aggregate has MACs, cos or MPLS labels "
+           "(docs/datapath.md). Records carry sampling_rate N. Global in xacct (pmacct: per plugin)",
+   .min = 1, .max = 1u << 30, .roles = kRoleProbe},
+  {.name = "pmacctd_renormalize", .type = T::kBool, .scope = S::kGlobal, .default_value = "false",
+   .help = "sampled records count packets and bytes times their sampling rate, which then reads 1",
+   .roles = kRoleProbe},
+  // --- libpcap input (probe/capture/) ------------------------------------------
+  {.name = "capture_method", .type = T::kEnum, .scope = S::kGlobal, .default_value = "ebpf",
+   .help = "how the interfaces of pcap_interface are counted: ebpf (XDP/TC, see ebpf_*) or pcap "
+           "(libpcap, as pmacctd); ignored when pcap_savefile is set",
+   .xacct_only = true, .choices = "ebpf|pcap", .roles = kRoleProbe},
+  {.name = "pcap_savefile", .type = T::kStringList, .scope = S::kGlobal, .default_value = "",
+   .help = "read packets from these pcap/pcapng files, comma list, in order, instead of capturing; "
+           "excludes pcap_interface. The daemon exits after the last file unless pcap_savefile_wait",
+   .roles = kRoleProbe},
+  {.name = "pcap_savefile_wait", .type = T::kBool, .scope = S::kGlobal, .default_value = "false",
+   .help = "keep running after the last savefile (until SIGINT/SIGTERM). Old name: savefile_wait",
+   .roles = kRoleProbe},
+  {.name = "pcap_savefile_delay", .type = T::kUint, .scope = S::kGlobal, .default_value = "0",
+   .help = "seconds to sleep before reading the savefiles, and before each replay (e.g. to let "
+           "BGP sessions come up); 0 = none (pmacct sleeps 2 s even then)",
+   .max = 86400, .roles = kRoleProbe},
+  {.name = "pcap_savefile_replay", .type = T::kUint, .scope = S::kGlobal, .default_value = "1",
+   .help = "read the savefiles this many times", .min = 1, .max = 1000000, .roles = kRoleProbe},
+  {.name = "pcap_filter", .type = T::kString, .scope = S::kGlobal, .default_value = "",
+   .help = "libpcap filter expression (tcpdump syntax) applied to live capture and savefiles; "
+           "savefile packets it rejects are counted as filtered",
+   .roles = kRoleProbe},
+  {.name = "snaplen", .type = T::kUint, .scope = S::kGlobal, .default_value = "128",
+   .help = "bytes captured per packet (live libpcap capture); counters use the IP length, not this",
+   .min = 64, .max = 262144, .roles = kRoleProbe},
+  {.name = "promisc", .type = T::kBool, .scope = S::kGlobal, .default_value = "true",
+   .help = "put live libpcap interfaces in promiscuous mode", .roles = kRoleProbe},
+  {.name = "pcap_direction", .type = T::kEnum, .scope = S::kGlobal, .default_value = "",
+   .help = "libpcap capture direction: in or out (unset: both); records carry it, and the "
+           "pcap_ifindex value goes to in_iface (in) or out_iface (out)",
+   .choices = "in|out", .roles = kRoleProbe},
+  {.name = "pcap_ifindex", .type = T::kString, .scope = S::kGlobal, .default_value = "none",
+   .help = "ifindex of libpcap records: sys (the interface's; on a Linux cooked v2 capture each "
+           "packet's), hash (pmacct's hash of the name), none, or a fixed number (xacct only); used "
+           "only with pcap_direction, as in pmacct",
+   .roles = kRoleProbe, .check = check_pcap_ifindex},
+  // --- NFLOG input (probe/nflog_input.hpp) -----------------------------------
+  {.name = "uacctd_group", .type = T::kUint, .scope = S::kGlobal, .default_value = "",
+   .help = "NFLOG group to read (nft: log group N); setting it starts the NFLOG input, alone or "
+           "next to the eBPF interfaces of pcap_interface. Every logged packet is counted once",
+   .max = 65535, .roles = kRoleProbe},
+  {.name = "uacctd_nl_size", .type = T::kUint, .scope = S::kGlobal, .default_value = "131072",
+   .help = "NFLOG buffer, bytes: caps the kernel's batch buffer (xacct sizes it for uacctd_threshold "
+           "packets of snaplen bytes, at most 131072, the kernel's limit); the netlink socket's receive "
+           "buffer is 64 times it (at most 64 MiB). Overruns are counted (nflog.enobufs, "
+           "nflog.lost_packets)",
+   .min = 4096, .max = 1u << 26, .roles = kRoleProbe},
+  {.name = "uacctd_threshold", .type = T::kUint, .scope = S::kGlobal, .default_value = "1",
+   .help = "packets the kernel queues before sending them to xacct in one message (more: less CPU "
+           "per packet, more delay, at most 1 s)",
+   .min = 1, .max = 65535, .roles = kRoleProbe},
+  {.name = "uacctd_direction", .type = T::kEnum, .scope = S::kGlobal, .default_value = "",
+   .help = "direction of NFLOG records: in or out (unset: unknown). in_iface/out_iface come from "
+           "the packet's input/output interface either way. Old name: direction",
+   .choices = "in|out", .roles = kRoleProbe},
+  // --- maps (userspace/maps/): applied once per record, before the plugins ---
+  {.name = "pre_tag_map", .type = T::kString, .scope = S::kGlobal, .default_value = "",
+   .help = "file of tagging rules setting tag, tag2 and label (pmacct's format: set_tag, set_tag2, "
+           "set_label, match keys, filter, label/jeq/stack); reloaded on SIGUSR2. One map for all "
+           "plugins (pmacct: per plugin)"},
+  {.name = "maps_entries", .type = T::kUint, .scope = S::kGlobal, .default_value = "384",
+   .help = "most pre_tag_map rules loaded; later lines are ignored (and reported)",
+   .min = 1, .max = 1u << 24},
+  {.name = "maps_row_len", .type = T::kUint, .scope = S::kGlobal, .default_value = "256",
+   .help = "pre_tag_map lines must be shorter than this; longer ones are skipped (and reported)",
+   .min = 16, .max = 1u << 20},
+  {.name = "maps_refresh", .type = T::kBool, .scope = S::kGlobal, .default_value = "true",
+   .help = "reload pre_tag_map, networks_file and ports_file on SIGUSR2; a file that cannot be read "
+           "keeps its previous version"},
+  {.name = "maps_index", .type = T::kBool, .scope = S::kGlobal, .default_value = "false",
+   .help = "accepted for pmacct compatibility; no effect (rules are compiled and tried in order)"},
+  {.name = "networks_file", .type = T::kString, .scope = S::kGlobal, .default_value = "",
+   .help = "prefixes, one per line: [next-hop,][[peer_AS_]AS,]prefix/len; by longest-prefix match "
+           "fills src_net/dst_net, src_mask/dst_mask and peer_dst_ip, and src_as/dst_as/"
+           "peer_src_as/peer_dst_as with pmacctd_as (nfacctd_as): file; reloaded on SIGUSR2. One "
+           "file for all plugins (pmacct: per plugin)"},
+  {.name = "networks_file_filter", .type = T::kBool, .scope = S::kGlobal, .default_value = "false",
+   .help = "zero the addresses (and nets) that are in no networks_file prefix"},
+  {.name = "networks_file_no_lpm", .type = T::kBool, .scope = S::kGlobal, .default_value = "false",
+   .help = "with *_net / *_as: longest, a matching networks_file prefix wins even when shorter than "
+           "the exporter's mask"},
+  {.name = "networks_no_mask_if_zero", .type = T::kBool, .scope = S::kGlobal, .default_value = "false",
+   .help = "src_net/dst_net keep the whole address when the mask is 0"},
+  {.name = "networks_mask", .type = T::kUint, .scope = S::kGlobal, .default_value = "0",
+   .help = "mask length for src_net/dst_net and src_mask/dst_mask (0 = unset); networks_file "
+           "prefixes take precedence", .max = 128},
+  {.name = "ports_file", .type = T::kString, .scope = S::kGlobal, .default_value = "",
+   .help = "ports, one per line: src_port/dst_port values not listed become 0; reloaded on SIGUSR2. "
+           "One file for all plugins (pmacct: per plugin)"},
+  {.name = "pmacctd_net", .type = T::kEnum, .scope = S::kGlobal, .default_value = "",
+   .help = "source of src_net/dst_net and masks: file (networks_file), mask (networks_mask), longest; "
+           "unset = networks_file and/or networks_mask as configured",
+   .choices = "file|mask|longest|fallback", .unsupported_choices = "bgp|bmp|igp", .roles = kRoleProbe},
+  {.name = "pmacctd_as", .type = T::kEnum, .scope = S::kGlobal, .default_value = "",
+   .help = "source of src_as/dst_as/peer_src_as/peer_dst_as: file (networks_file) or longest; unset = "
+           "none, the ASNs stay 0 (as pmacct)",
+   .choices = "file|longest|fallback", .unsupported_choices = "bgp|bmp", .roles = kRoleProbe},
+  {.name = "nfacctd_net", .type = T::kEnum, .scope = S::kGlobal, .default_value = "",
+   .help = "source of src_net/dst_net and masks: netflow/sflow (the exporter's masks), file "
+           "(networks_file), mask (networks_mask), longest (the longest of them); unset = file and/or "
+           "mask as configured, else the exporter's",
+   .choices = "netflow|sflow|file|mask|longest|fallback", .unsupported_choices = "bgp|bmp|igp",
+   .roles = kRoleCollect},
+  {.name = "nfacctd_as", .type = T::kEnum, .scope = S::kGlobal, .default_value = "",
+   .help = "source of src_as/dst_as/peer_src_as/peer_dst_as: netflow/sflow (the exporter's), file "
+           "(networks_file), longest; unset = the exporter's",
+   .choices = "netflow|sflow|file|longest|fallback", .unsupported_choices = "bgp|bmp",
+   .roles = kRoleCollect},
   // --- every plugin ----------------------------------------------------------
   {.name = "aggregate", .type = T::kPrimitiveList, .scope = S::kPlugin, .default_value = "src_host",
    .help = "primitives to aggregate on, comma list (see the primitives reference)"},
@@ -88,6 +222,18 @@ constexpr KeyDef kKeys[] = {
   {.name = "plugin_buffer_size", .type = T::kUint, .scope = S::kPlugin, .default_value = "0",
    .help = "accepted for pmacct compatibility; no effect (xacct queues whole input batches)",
    .max = std::numeric_limits<std::uint64_t>::max()},
+  {.name = "aggregate_filter", .type = T::kString, .scope = S::kPluginOnly, .default_value = "",
+   .help = "libpcap filter (tcpdump syntax) on the plugin's records, run on a packet rebuilt from each "
+           "record (MACs, VLAN, MPLS, addresses, tos, proto, ports, TCP flags; lengths are the "
+           "record's average packet); VLAN/MPLS records need 'vlan and ...'/'mpls and ...' as in pmacct"},
+  {.name = "pre_tag_filter", .type = T::kString, .scope = S::kPluginOnly, .default_value = "",
+   .help = "tags the plugin takes: comma list of N, LOW-HIGH, -N (not N), 0 = untagged; the first "
+           "item that decides wins (pmacct)", .check = check_tag_list},
+  {.name = "pre_tag2_filter", .type = T::kString, .scope = S::kPluginOnly, .default_value = "",
+   .help = "as pre_tag_filter, on tag2", .check = check_tag_list},
+  {.name = "pre_tag_label_filter", .type = T::kString, .scope = S::kPluginOnly, .default_value = "",
+   .help = "labels the plugin takes: comma list, null = unlabelled, -label = not; an item matches "
+           "labels that start with it (pmacct)", .check = check_label_list},
   {.name = "timestamps_secs", .type = T::kBool, .scope = S::kPlugin, .default_value = "false",
    .help = "timestamps at second resolution (the fraction still prints as .000000)"},
   {.name = "timestamps_rfc3339", .type = T::kBool, .scope = S::kPlugin, .default_value = "false",
@@ -171,6 +317,8 @@ constexpr KeyDef kKeys[] = {
 
 constexpr KeyAlias kAliases[] = {
     {"interface", "pcap_interface"},
+    {"savefile_wait", "pcap_savefile_wait"},
+    {"direction", "uacctd_direction"},
 };
 
 // pmacct keys (or families, with a trailing '*') not implemented yet. Checked
@@ -184,7 +332,7 @@ constexpr std::string_view kUnsupported[] = {
     "classifier_*", "geoip*", "dtls_path", "redis_*",
     // aggregation, tagging, networks
     "aggregate_filter", "aggregate_primitives", "aggregate_unknown_etype", "pre_tag_*",
-    "pre_tag2_filter", "networks_*", "ports_file", "sampling_rate", "sampling_map",
+    "pre_tag2_filter", "networks_*", "ports_file", "sampling_map",
     "use_ip_next_hop", "bgp_comms_encode_as_array", "as_path_encode_as_array", "tos_encode_as_dscp",
     // plugin queue
     "plugin_pipe_zmq*", "plugin_pipe_amqp*", "plugin_pipe_kafka*", "plugin_pipe_check_core_pid",

@@ -6,6 +6,7 @@
 
 #include "userspace/dynamic_name.hpp"
 #include "userspace/logging.hpp"
+#include "userspace/record_feed.hpp"
 #include "userspace/time_bins.hpp"
 
 namespace xacct::userspace {
@@ -258,6 +259,45 @@ Result<DaemonConfig> build_daemon_config(const ResolvedConfig& rc) {
   e.flow_entries = core.u32("ebpf_flow_entries");
   e.drain_interval_s = core.u32("ebpf_drain_interval");
   e.attach = core.str("ebpf_attach") == "clsact" ? EbpfAttach::kClsact : EbpfAttach::kTcx;
+  PcapConfig& pcap = dc.core.pcap;  // checked across keys by probe/capture/capture_config.cpp
+  pcap.savefiles = core.list("pcap_savefile");
+  pcap.savefile_wait = core.boolean("pcap_savefile_wait");
+  pcap.savefile_delay_s = core.u32("pcap_savefile_delay");
+  pcap.savefile_replay = core.u32("pcap_savefile_replay");
+  pcap.filter = core.str("pcap_filter");
+  pcap.snaplen = core.u32("snaplen");
+  pcap.promisc = core.boolean("promisc");
+  pcap.direction = core.str("pcap_direction");
+  pcap.ifindex = core.str("pcap_ifindex");
+  pcap.method = core.str("capture_method");
+  e.sampling_rate = core.u32("sampling_rate");
+  NflogConfig& nflog = dc.core.nflog;
+  nflog.enabled = !core.str("uacctd_group").empty();
+  nflog.group = core.u32("uacctd_group");
+  nflog.nl_size = core.u32("uacctd_nl_size");
+  nflog.threshold = core.u32("uacctd_threshold");
+  nflog.direction = core.str("uacctd_direction");
+  nflog.snaplen = core.u32("snaplen");
+  const bool renormalize = core.boolean("pmacctd_renormalize");
+  xacct::maps::MapsConfig& maps = dc.core.maps;  // loaded by maps::MapSet (userspace/maps/)
+  maps.pre_tag_map = core.str("pre_tag_map");
+  maps.maps_entries = core.u32("maps_entries");
+  maps.maps_row_len = core.u32("maps_row_len");
+  maps.maps_refresh = core.boolean("maps_refresh");
+  maps.maps_index = core.boolean("maps_index");
+  maps.networks_file = core.str("networks_file");
+  maps.networks_file_filter = core.boolean("networks_file_filter");
+  maps.networks_file_no_lpm = core.boolean("networks_file_no_lpm");
+  maps.networks_no_mask_if_zero = core.boolean("networks_no_mask_if_zero");
+  maps.networks_mask = core.u32("networks_mask");
+  maps.ports_file = core.str("ports_file");
+  maps.collector = dc.role == Role::kCollect;
+  const std::string pm_net = core.str("pmacctd_net");
+  const std::string pm_as = core.str("pmacctd_as");
+  const std::string nf_net = core.str("nfacctd_net");
+  const std::string nf_as = core.str("nfacctd_as");
+  maps.net_source = maps.collector ? nf_net : pm_net;
+  maps.as_source = maps.collector ? nf_as : pm_as;
 
   for (const PluginDecl& decl : rc.plugins) {
     const Reader r(rc, decl.name);
@@ -280,6 +320,12 @@ Result<DaemonConfig> build_daemon_config(const ResolvedConfig& rc) {
     pc.writer_id = r.str("writer_id_string");
     pc.queue_records = std::max<std::size_t>(1, r.u64("plugin_pipe_size") / sizeof(FlowRecord));
     (void)r.u64("plugin_buffer_size");  // accepted, no effect (see its help)
+    pc.renormalize = renormalize;
+    pc.ebpf_header_samples = takes_ebpf_header_samples(pc.aggregate, e.sampling_rate);
+    pc.filter.aggregate_filter = r.str("aggregate_filter");  // built by filter::PluginFilter
+    pc.filter.pre_tag_filter = r.str("pre_tag_filter");
+    pc.filter.pre_tag2_filter = r.str("pre_tag2_filter");
+    pc.filter.pre_tag_label_filter = r.str("pre_tag_label_filter");
     if (pc.type == PluginType::kPrint) {
       PrintConfig& p = pc.print;
       std::string out = r.str("print_output");
@@ -356,7 +402,16 @@ Result<DaemonConfig> load_daemon_config(const ConfigOptions& options) {
   if (!resolved) return resolved.error();
   auto log = get_logger("config");
   for (const std::string& w : resolved.value().warnings) log->warn("{}", w);
-  return build_daemon_config(resolved.value());
+  auto config = build_daemon_config(resolved.value());
+  if (config) {
+    for (const PluginConfig& pc : config.value().plugins) {
+      if (!pc.ebpf_header_samples) continue;
+      log->info("plugin {}: its aggregate has MAC, cos or MPLS primitives: it counts eBPF traffic from "
+                "the 1:{} header samples, not from the exact eBPF flows", pc.name,
+                config.value().core.ebpf.sampling_rate);
+    }
+  }
+  return config;
 }
 
 std::string_view embedded_default_config(Role role) {

@@ -28,6 +28,14 @@ using TimestampNs = std::int64_t;
 
 enum class Direction : std::uint8_t { kUnknown = 0, kIn = 1, kOut = 2 };
 
+// Which plugins a record is for (docs/datapath.md, "Exact flows and header
+// samples"). The eBPF datapath produces two views of the same traffic: exact
+// flow records (every packet, but only the fields of its flow key) and, with
+// sampling_rate, 1:N header samples (every header field, sampled counters).
+// Each plugin takes one of the two (userspace/record_feed.hpp); records of
+// every other input (libpcap, NFLOG, collectors) go to every plugin.
+enum class RecordFeed : std::uint8_t { kAll = 0, kEbpfFlow = 1, kEbpfSample = 2 };
+
 struct FlowRecord {
   // L2
   MacAddress src_mac{};
@@ -110,6 +118,9 @@ struct FlowRecord {
   // Set by a plugin's aggregation when *_history is configured: start of
   // the entry's time bin (stamp_inserted). Inputs leave it 0.
   TimestampNs time_bin_ns = 0;
+
+  // --- Added for issue 4 ---
+  RecordFeed feed = RecordFeed::kAll;  // see RecordFeed
 };
 
 using RecordBatch = std::vector<FlowRecord>;

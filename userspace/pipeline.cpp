@@ -36,6 +36,13 @@ void Pipeline::push(RecordBatch&& batch) {
   push_shared(std::make_shared<const RecordBatch>(std::move(batch)));
 }
 
+bool Pipeline::has_room(std::size_t records) const {
+  for (const auto& plugin : plugins_) {
+    if (!plugin->has_room(records)) return false;
+  }
+  return true;
+}
+
 void Pipeline::start() {
   for (auto& plugin : plugins_) plugin->start();
 }

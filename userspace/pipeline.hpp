@@ -40,6 +40,10 @@ class Pipeline {
   // queued, after stop() dropped and counted.
   void push(const RecordBatch& batch);
   void push(RecordBatch&& batch);
+  // True when every plugin's queue would accept `records` more records now.
+  // An input that can wait without losing packets (a savefile) waits for it
+  // before push(), so it is never dropped; live inputs never wait.
+  bool has_room(std::size_t records) const;
 
   void start();
   // Idempotent: closes every queue, then waits for each plugin's drain and

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "userspace/logging.hpp"
+#include "userspace/record_feed.hpp"
 
 namespace xacct::userspace {
 namespace {
@@ -69,14 +70,28 @@ void Plugin::aggregate(const RecordBatch& batch) {
   std::uint64_t packets = 0;
   std::uint64_t bytes = 0;
   std::uint64_t overflow = 0;
+  std::uint64_t taken = 0;
   const TimestampNs now = clock_();
   for (const FlowRecord& r : batch) {
+    // eBPF exact flows or eBPF header samples, never both (record_feed.hpp).
+    if (!plugin_takes_record(config_.ebpf_header_samples, r)) continue;
+    ++taken;
+    if (config_.renormalize && r.sampling_rate > 1) {
+      FlowRecord scaled = r;
+      scaled.packets *= r.sampling_rate;
+      scaled.bytes *= r.sampling_rate;
+      scaled.sampling_rate = 1;
+      table_.add(scaled, now);
+      packets += scaled.packets;
+      bytes += scaled.bytes;
+      continue;
+    }
     table_.add(r, now);
     packets += r.packets;
     bytes += r.bytes;
     overflow += r.overflow ? 1 : 0;
   }
-  records_in_.add(batch.size());
+  records_in_.add(taken);
   packets_in_.add(packets);
   bytes_in_.add(bytes);
   if (overflow != 0) overflow_records_in_.add(overflow);

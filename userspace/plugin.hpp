@@ -50,6 +50,12 @@ class Plugin {
 
   // Thread-safe, never blocks on the plugin; a full queue drops and counts.
   void push(const SharedBatch& batch);
+  // push() of `records` more would be accepted now (BoundedQueue's rule:
+  // an empty queue takes any batch).
+  bool has_room(std::size_t records) const {
+    const std::size_t queued = queue_.queued_records();
+    return queued == 0 || queued + records <= queue_.capacity();
+  }
 
   void start();
   // Closes the queue: later pushes are dropped (and counted).

@@ -4,6 +4,7 @@
 #include "userspace/primitive.hpp"
 
 #include <algorithm>
+#include <cstring>
 
 #include "userspace/json_text.hpp"
 #include "userspace/primitive_codecs.hpp"
@@ -16,6 +17,15 @@ using P = Primitive;
 using K = PrimitiveKind;
 using J = JsonKind;
 using R = FlowRecord;
+
+// pmacctd prints sampling_rate 1 for traffic it did not sample (every packet
+// counted); xacct's probe inputs leave the member 0 then. The key holds 1 so
+// unsampled records print, and aggregate, as pmacct's do
+// (docs/pmacct-differences.md).
+void extract_sampling_rate(const FlowRecord& r, std::uint8_t* out) {
+  const std::uint32_t rate = r.sampling_rate == 0 ? 1 : r.sampling_rate;
+  std::memcpy(out, &rate, sizeof rate);
+}
 
 // clang-format off
 constexpr PrimitiveInfo kTable[] = {
@@ -93,8 +103,8 @@ constexpr PrimitiveInfo kTable[] = {
   {P::kTos, "tos", "tos", "TOS", K::kKey, J::kNumber, member_size<&R::tos>(), 3, 4,
    "IP ToS / traffic class byte", extract_member<&R::tos>, inject_member<&R::tos>, format_uint<&R::tos>},
   {P::kSamplingRate, "sampling_rate", "sampling_rate", "SAMPLING_RATE", K::kKey, J::kNumber,
-   member_size<&R::sampling_rate>(), 7, 7, "sampling rate (1-out-of-N, 0 = unknown)",
-   extract_member<&R::sampling_rate>, inject_member<&R::sampling_rate>, format_uint<&R::sampling_rate>},
+   member_size<&R::sampling_rate>(), 7, 7, "sampling rate (1-out-of-N; unsampled prints 1)",
+   extract_sampling_rate, inject_member<&R::sampling_rate>, format_uint<&R::sampling_rate>},
   {P::kMplsLabelTop, "mpls_label_top", "mpls_label_top", "MPLS_LABEL_TOP", K::kKey, J::kNumber,
    member_size<&R::mpls_label_top>(), 7, 9, "top MPLS label",
    extract_member<&R::mpls_label_top>, inject_member<&R::mpls_label_top>, format_uint<&R::mpls_label_top>},

@@ -102,8 +102,8 @@ def _csum(data):
     return ~s & 0xFFFF
 
 
-def build_udp_frame(src_mac, dst_mac, vlans, src, dst, sport, dport, payload):
-    """Ethernet [+ tags] + IPv4/IPv6 + UDP with correct checksums."""
+def build_udp_frame(src_mac, dst_mac, vlans, src, dst, sport, dport, payload, mpls=()):
+    """Ethernet [+ tags] [+ MPLS labels, top first] + IPv4/IPv6 + UDP with correct checksums."""
     mac = lambda m: bytes(int(x, 16) for x in m.split(":"))
     udp_len = 8 + len(payload)
     if ":" in dst:
@@ -123,13 +123,19 @@ def build_udp_frame(src_mac, dst_mac, vlans, src, dst, sport, dport, payload):
     for i, vid in enumerate(vlans):
         tpid = 0x88A8 if (i == 0 and len(vlans) > 1) else 0x8100
         tags += struct.pack("!HH", tpid, vid & 0xFFF)
-    return (mac(dst_mac) + mac(src_mac) + tags + struct.pack("!H", etype) + l3 +
+    stack = b""
+    for i, label in enumerate(mpls):  # label, TC 0, bottom-of-stack on the last, TTL 64
+        stack += struct.pack("!I", (label << 12) | ((1 if i == len(mpls) - 1 else 0) << 8) | 64)
+    if mpls:
+        etype = 0x8847
+    return (mac(dst_mac) + mac(src_mac) + tags + struct.pack("!H", etype) + stack + l3 +
             struct.pack("!HHHH", sport, dport, udp_len, ck) + payload)
 
 
 def gen_udp_send_raw(a):
     vlans = [int(v) for v in a.vlans.split(",") if v]
-    frame = build_udp_frame(a.src_mac, a.dst_mac, vlans, a.src, a.dst, a.sport, a.port, b"v" * a.size)
+    mpls = [int(v) for v in a.mpls.split(",") if v]
+    frame = build_udp_frame(a.src_mac, a.dst_mac, vlans, a.src, a.dst, a.sport, a.port, b"v" * a.size, mpls)
     s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, 0)
     s.bind((a.ifname, 0))
     sent, start = 0, time.monotonic()
@@ -230,6 +236,7 @@ def main(argv=None):
     c.add_argument("--src-mac", required=True)
     c.add_argument("--dst-mac", required=True)
     c.add_argument("--vlans", default="")
+    c.add_argument("--mpls", default="", help="MPLS labels, top first (comma list)")
     c.add_argument("--src", required=True)
     c.add_argument("--dst", required=True)
     c.add_argument("--sport", type=int, required=True)

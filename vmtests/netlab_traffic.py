@@ -97,15 +97,16 @@ def tcp_transfer(lab, src_ns, dst_ns, src_ip, dst_ip, sport, dport, nbytes, from
 
 
 def udp_raw_stream(lab, ns, ifname, src_mac, dst_mac, vlans, src_ip, dst_ip, sport, dport,
-                   count, size, from_side="a", timeout=30):
+                   count, size, from_side="a", timeout=30, mpls=()):
     """`count` UDP datagrams of `size` payload bytes as raw Ethernet frames
     with the given VLAN tags (outer first; two tags = QinQ, outer TPID
-    0x88a8), sent through an AF_PACKET socket on `ifname` (so TC egress sees
-    them). Nothing answers or confirms them: check them in a capture.
-    Returns the Flow, keyed on the outer VLAN id."""
+    0x88a8) and MPLS labels (top first), sent through an AF_PACKET socket on
+    `ifname` (so TC egress sees them). Nothing answers or confirms them:
+    check them in a capture. Returns the Flow, keyed on the outer VLAN id."""
     tx = _gen(ns, lab, _name("rawtx"), "udp-send-raw", "--ifname", ifname, "--src-mac", src_mac,
               "--dst-mac", dst_mac, "--vlans", ",".join(str(v) for v in vlans), "--src", src_ip,
-              "--dst", dst_ip, "--sport", sport, "--port", dport, "--count", count, "--size", size)
+              "--dst", dst_ip, "--sport", sport, "--port", dport, "--count", count, "--size", size,
+              "--mpls", ",".join(str(m) for m in mpls))
     sent = _result(tx, timeout)
     if sent["packets"] != count:
         raise LabError("raw sender sent %d of %d frames" % (sent["packets"], count))

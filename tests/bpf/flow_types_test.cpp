@@ -11,7 +11,7 @@
 
 namespace {
 
-static_assert(XACCT_ABI_VERSION == 2, "layout changed: update this test and the ABI version");
+static_assert(XACCT_ABI_VERSION == 3, "layout changed: update this test and the ABI version");
 
 static_assert(sizeof(xacct_flow_key) == 48);
 static_assert(alignof(xacct_flow_key) <= 8);
@@ -62,9 +62,19 @@ static_assert(offsetof(xacct_sample, direction) == 12);
 static_assert(offsetof(xacct_sample, hook) == 13);
 static_assert(offsetof(xacct_sample, cap_len) == 14);
 static_assert(offsetof(xacct_sample, wire_len) == 16);
+static_assert(offsetof(xacct_sample, gso_segs) == 20);
+static_assert(offsetof(xacct_sample, sampling_n) == 24);
+static_assert(offsetof(xacct_sample, vlan_tci) == 28);
 static_assert(offsetof(xacct_sample, sample_pool) == 32);
-static_assert(offsetof(xacct_sample, data) == 40);
-static_assert(sizeof(xacct_sample) == 40 + XACCT_SAMPLE_MAX);
+static_assert(offsetof(xacct_sample, weight) == 40);
+static_assert(offsetof(xacct_sample, data) == 48);
+static_assert(sizeof(xacct_sample) == 48 + XACCT_SAMPLE_MAX);
+static_assert(std::has_unique_object_representations_v<xacct_sample>);
+
+// Per-CPU sampler state: 8-byte stride, one slot per (obs, dir).
+static_assert(sizeof(xacct_sampler) == 16);
+static_assert(XACCT_SAMPLER_INDEX(XACCT_MAX_OBS - 1, 1) == XACCT_SAMPLER_ENTRIES - 1);
+static_assert(XACCT_SAMPLER_INDEX(3, 0) == 6 && XACCT_SAMPLER_INDEX(3, 1) == 7);
 
 // XDP metadata must be a multiple of 4 bytes and at most 32.
 static_assert(sizeof(xacct_xdp_meta) % 4 == 0 && sizeof(xacct_xdp_meta) <= 32);

@@ -59,6 +59,8 @@ TEST(FlowConvert, TcpIngressCarriesPortsFlagsAndInIface) {
   EXPECT_EQ(r.packets, 7u);
   EXPECT_EQ(r.bytes, 1234u);
   EXPECT_EQ(r.flows, 1u);
+  // Exact eBPF flows: only the plugins that do not take header samples.
+  EXPECT_EQ(r.feed, userspace::RecordFeed::kEbpfFlow);
   EXPECT_EQ(r.first_ns, 1'700'000'000'000'001'000);
   EXPECT_EQ(r.last_ns, 1'700'000'000'000'005'000);
   EXPECT_FALSE(r.overflow);
@@ -114,6 +116,7 @@ TEST(FlowConvert, OverflowRecordHasOnlyIfaceAndCounters) {
   EXPECT_EQ(r.packets, 2808u);
   EXPECT_EQ(r.bytes, 359424u);
   EXPECT_EQ(r.flows, 0u);
+  EXPECT_EQ(r.feed, userspace::RecordFeed::kEbpfFlow);
   EXPECT_EQ(r.proto, 0);
   EXPECT_EQ(r.src_host, userspace::IpAddress{});
 }

@@ -9,22 +9,17 @@
 #include <fstream>
 #include <sstream>
 
+#include "tests/sinks/sink_test_util.hpp"
 #include "tests/userspace/record_builder.hpp"
-#include "userspace/config_loader.hpp"
 
 namespace xacct::sinks {
 namespace {
 
+using testing::config;
+using testing::read_file;
+using testing::TempDir;
 using userspace::FlowRecord;
-using userspace::PluginConfig;
 using userspace::testing::flow;
-
-PluginConfig config(const std::string& text) {
-  auto lines = userspace::parse_config_text("plugins: print[p]\n" + text, "t");
-  auto rc = userspace::resolve_config(lines.value(), userspace::Role::kProbe);
-  if (!rc) throw std::runtime_error(rc.error().message);
-  return userspace::build_daemon_config(rc.value()).value().plugins.at(0);
-}
 
 std::unique_ptr<PrintSink> sink(const std::string& text) {
   auto s = PrintSink::create(config(text));
@@ -39,26 +34,6 @@ std::vector<FlowRecord> entries() {
           flow("2001:db8::1", "2001:db8::2", 0, 0, 58, 20, 200),
           flow("198.18.0.5", "198.18.0.6", 1, 2, 17, 31, 300)};
 }
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-class TempDir {
- public:
-  TempDir() {
-    char tmpl[] = "/tmp/xacct-print-test-XXXXXX";
-    path_ = mkdtemp(tmpl);
-  }
-  ~TempDir() { std::filesystem::remove_all(path_); }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
 
 TEST(PrintSink, JsonWithMarkers) {
   auto s = sink("aggregate: src_host, proto\nprint_output: json\nprint_markers: true\n");

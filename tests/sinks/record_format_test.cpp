@@ -163,6 +163,133 @@ TEST(RecordFormat, OverflowRecordPrintsUnknowns) {
   EXPECT_EQ(out, R"({"event_type": "purge", "ip_src": "0.0.0.0", "ip_dst": "0.0.0.0", "port_src": 0, "port_dst": 0, "ip_proto": "0", "packets": 9, "bytes": 900})" "\n");
 }
 
+// JSON and CSV/formatted column orders differ where pmacct's do:
+// fwd_status and mpls_label_stack, timestamp_export.
+TEST(RecordFormat, JsonAndTextColumnOrders) {
+  std::vector<P> agg{P::kTimestampExport, P::kExportProtoSeqno, P::kMplsLabelTop, P::kFwdStatus, P::kProto,
+                     P::kMplsLabelStack, P::kSamplingRate, P::kTcpFlags};
+  FlowRecord r;
+  r.proto = 6;
+  r.tcp_flags = 0x12;
+  r.fwd_status = 66;
+  r.mpls_label_top = 16001;
+  r.mpls_label_stack = {16001, 24002};
+  r.mpls_label_stack_len = 2;
+  r.sampling_rate = 100;
+  r.export_proto_seqno = 9;
+  r.export_ns = 1700000000'000000000LL;
+  r.packets = 1;
+  r.bytes = 40;
+  RecordFormatter f(agg, utc());
+  std::string out;
+  f.append_json(r, out);
+  EXPECT_EQ(out,
+            R"({"event_type": "purge", "tcp_flags": "18", "fwd_status": "66", "mpls_label_stack": "16001_24002", )"
+            R"("ip_proto": "tcp", "sampling_rate": 100, "mpls_label_top": 16001, "export_proto_seqno": 9, )"
+            R"("timestamp_export": "2023-11-14 22:13:20.000000", "packets": 1, "bytes": 40})" "\n");
+  out.clear();
+  f.append_csv_header(out);
+  f.append_csv(r, out);
+  EXPECT_EQ(out,
+            "TCP_FLAGS,PROTOCOL,SAMPLING_RATE,FWD_STATUS,MPLS_LABEL_TOP,MPLS_LABEL_STACK,TIMESTAMP_EXPORT,"
+            "EXPORT_PROTO_SEQNO,PACKETS,BYTES\n"
+            "18,tcp,100,66,16001,16001_24002,2023-11-14 22:13:20.000000,9,1,40\n");
+
+  FormatOptions encoded = utc();
+  encoded.tcpflags_as_array = true;
+  encoded.fwd_status_as_string = true;
+  encoded.mpls_label_stack_as_array = true;
+  RecordFormatter e(agg, encoded);
+  out.clear();
+  e.append_json(r, out);
+  EXPECT_EQ(out,
+            R"({"event_type": "purge", "tcp_flags": ["ACK", "SYN"], "fwd_status": "FORWARDED Not Fragmented", )"
+            R"("mpls_label_stack": ["0-16001", "1-24002"], "ip_proto": "tcp", "sampling_rate": 100, )"
+            R"("mpls_label_top": 16001, "export_proto_seqno": 9, "timestamp_export": "2023-11-14 22:13:20.000000", )"
+            R"("packets": 1, "bytes": 40})" "\n");
+  out.clear();
+  e.append_csv(r, out);  // the encodings are JSON only
+  EXPECT_EQ(out, "18,tcp,100,66,16001,16001_24002,2023-11-14 22:13:20.000000,9,1,40\n");
+}
+
+// pmacct's formatted output prints "::" for an unknown peer address; JSON
+// and CSV print "" (spec/primitives.md §1, obs).
+TEST(RecordFormat, UnknownPeerAddresses) {
+  std::vector<P> agg{P::kPeerSrcIp, P::kPeerDstIp, P::kSrcAs, P::kSrcNet, P::kSrcMask};
+  FlowRecord r;
+  r.peer_src_ip = userspace::testing::ip("192.0.2.254");
+  r.packets = 1;
+  r.bytes = 58;
+  RecordFormatter f(agg, {});
+  std::string out;
+  f.append_json(r, out);
+  EXPECT_EQ(out, R"({"event_type": "purge", "as_src": 0, "peer_ip_src": "192.0.2.254", "peer_ip_dst": "", )"
+                 R"("net_src": "0.0.0.0", "mask_src": 0, "packets": 1, "bytes": 58})" "\n");
+  out.clear();
+  f.append_csv(r, out);
+  EXPECT_EQ(out, "0,192.0.2.254,,0.0.0.0,0,1,58\n");
+  out.clear();
+  f.append_formatted_header(out);
+  f.append_formatted(r, out);
+  EXPECT_EQ(out,
+            "SRC_AS      PEER_SRC_IP                                    PEER_DST_IP                                    "
+            "SRC_NET                                        SRC_MASK  PACKETS               BYTES\n"
+            "0           192.0.2.254                                    ::                                             "
+            "0.0.0.0                                        0         1                     58\n");
+}
+
+// Formatted columns of the newer primitives, as pmacct's print plugin pads
+// them (header "IN_VLAN  " and value "%-7u  ", "FWD_STATUS " and "%-3u
+// ", ...).
+TEST(RecordFormat, FormattedWidthsOfNewerPrimitives) {
+  std::vector<P> agg{P::kInVlan, P::kOutVlan, P::kSrcAs, P::kSrcMask, P::kFwdStatus, P::kTunnelProto,
+                     P::kTunnelSrcPort, P::kTunnelTcpFlags, P::kVxlan, P::kTimestampArrival,
+                     P::kExportProtoVersion};
+  FlowRecord r;
+  r.vlan = 10;
+  r.out_vlan = 20;
+  r.src_as = 65001;
+  r.src_mask = 24;
+  r.fwd_status = 64;
+  r.tunnel_proto = 17;
+  r.tunnel_src_port = 4789;
+  r.tunnel_tcp_flags = 2;
+  r.vxlan = 5001;
+  r.arrival_ns = 1700000000'500000000LL;
+  r.export_proto_version = 10;
+  r.packets = 1;
+  r.bytes = 2;
+  RecordFormatter f(agg, utc());
+  std::string out;
+  f.append_formatted_header(out);
+  f.append_formatted(r, out);
+  EXPECT_EQ(out,
+            "IN_VLAN  OUT_VLAN  SRC_AS      SRC_MASK  FWD_STATUS TUNNEL_PROTOCOL  TUNNEL_SRC_PORT  "
+            "TUNNEL_TCP_FLAGS  VXLAN     TIMESTAMP_ARRIVAL              EXPORT_PROTO_VERSION  PACKETS               BYTES\n"
+            "10       20        65001       24        64         udp              4789             "
+            "2                 5001      2023-11-14 22:13:20.500000     10                    1                     2\n");
+}
+
+// Time bins: stamps in JSON before the counters; CSV unchanged.
+TEST(RecordFormat, StampsBeforeCounters) {
+  std::vector<P> agg{P::kProto, P::kFlows};
+  FlowRecord r;
+  r.proto = 17;
+  r.flows = 2;
+  r.packets = 3;
+  r.bytes = 300;
+  r.time_bin_ns = 1699999800'000000000LL;
+  RecordFormatter f(agg, utc(), ",", /*stamps=*/true);
+  std::string out;
+  f.append_json(r, out, 1700000000'900000000LL);
+  EXPECT_EQ(out, R"({"event_type": "purge", "ip_proto": "udp", "stamp_inserted": "2023-11-14 22:10:00", )"
+                 R"("stamp_updated": "2023-11-14 22:13:20", "flows": 2, "packets": 3, "bytes": 300})" "\n");
+  out.clear();
+  f.append_csv_header(out);
+  f.append_csv(r, out);
+  EXPECT_EQ(out, "PROTOCOL,PACKETS,FLOWS,BYTES\nudp,3,2,300\n");
+}
+
 TEST(RecordFormat, JsonStringEscaping) {
   std::string out;
   append_json_string("a\"b\\c\n\x01", out);

@@ -232,5 +232,51 @@ TEST(RefreshDeadline, AlignedOnTheMinuteGrid) {
   EXPECT_EQ(next_refresh_deadline(minute + 25, minute + 40, 5), minute + 45);
 }
 
+TEST(RefreshDeadline, RoundedOffGrid) {
+  // 06:37:10 UTC; refresh 300: from the minute 06:42, rounded off (m) 06:40.
+  const std::int64_t now = 1'700'030'230;  // 2023-11-15 06:37:10 UTC
+  EXPECT_EQ(first_refresh_deadline(now, 300), now - 10 + 300);
+  EXPECT_EQ(first_refresh_deadline(now, 300, roundoff_time(now, "m", true)), now - 37 * 60 - 10 + 40 * 60);
+  EXPECT_EQ(first_refresh_deadline(now, 3600, roundoff_time(now, "h", true)), now - (6 * 3600 + 37 * 60 + 10) + 7 * 3600);
+}
+
+// The plugin thread with an injected clock: time bins anchored at the
+// clock's start, records without a start time binned at the clock's now,
+// stamp_updated from the clock. The clock never reaches a refresh
+// deadline, so the only purge is stop()'s final one.
+TEST(Pipeline, TimeBinsFromTheInjectedClock) {
+  auto lines = parse_config_text(
+      "plugins: print[h]\naggregate: proto\nprint_history: 10m\nprint_history_roundoff: m\n"
+      "timestamps_utc: true\nprint_refresh_time: 60\n",
+      "t");
+  auto dc = build_daemon_config(resolve_config(lines.value(), Role::kProbe).value());
+  ASSERT_TRUE(dc.ok()) << dc.error().message;
+  constexpr TimestampNs kNs = 1'000'000'000;
+  const TimestampNs now = 1'700'030'230 * kNs;  // 2023-11-15 06:37:10 UTC
+  Stats stats;
+  Captured cap;
+  auto p = Pipeline::create(
+      dc.value(), stats,
+      [&](const PluginConfig& pc) -> Result<std::unique_ptr<Sink>> {
+        return std::unique_ptr<Sink>(std::make_unique<CaptureSink>(pc.name, cap));
+      },
+      [now] { return now; });
+  ASSERT_TRUE(p.ok()) << p.error().message;
+  p.value()->start();
+  FlowRecord old_tcp = flow("198.18.0.1", "198.18.0.2", 1, 2, 6, 1, 100);
+  old_tcp.first_ns = (1'700'030'230 - 3600) * kNs;  // 05:37:10: bin 05:30
+  FlowRecord no_time = flow("198.18.0.1", "198.18.0.2", 1, 2, 6, 1, 10);  // bin of now: 06:30
+  p.value()->push(RecordBatch{old_tcp, no_time, no_time});
+  p.value()->stop();
+  std::lock_guard lock(cap.mu);
+  ASSERT_EQ(cap.purges["h"].size(), 1u);
+  const auto& entries = cap.purges["h"][0];
+  ASSERT_EQ(entries.size(), 2u);
+  EXPECT_EQ(entries[0].time_bin_ns, (1'700'030'230 - 3600 - 7 * 60 - 10) * kNs);
+  EXPECT_EQ(entries[0].bytes, 100u);
+  EXPECT_EQ(entries[1].time_bin_ns, (1'700'030'230 - 7 * 60 - 10) * kNs);
+  EXPECT_EQ(entries[1].bytes, 20u);
+}
+
 }  // namespace
 }  // namespace xacct::userspace

@@ -228,6 +228,22 @@ TEST(Primitive, UnknownValuesPrintAsPmacctUnknowns) {
   EXPECT_EQ(format_primitive(P::kSrcHost, v6, o), "::");
 }
 
+// pmacctd prints sampling_rate 1 for unsampled traffic; the probe leaves the
+// member 0, so the key (what the print sink formats) holds 1.
+TEST(Primitive, UnsampledKeysAsRateOne) {
+  const PrimitiveInfo& info = primitive_info(P::kSamplingRate);
+  std::uint8_t key[4] = {};
+  for (const std::uint32_t rate : {0u, 1u, 100u}) {
+    FlowRecord in;
+    in.sampling_rate = rate;
+    info.extract(in, key);
+    FlowRecord out;
+    info.inject(key, out);
+    EXPECT_EQ(out.sampling_rate, rate == 0 ? 1u : rate);
+    EXPECT_EQ(format_primitive(P::kSamplingRate, out, FormatOptions{}), rate == 100 ? "100" : "1");
+  }
+}
+
 TEST(Primitive, Addresses) {
   FlowRecord r;
   const FormatOptions o;

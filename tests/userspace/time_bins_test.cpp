@@ -185,7 +185,8 @@ TEST(TimeBins, LeapDayMonthlyAndWeeklyBins) {
   // Without round-off month bins start on the 1st of the start month.
   TimeBins may(spec("2M"), utc("2024-05-20T08:00:00Z"), true);
   EXPECT_EQ(iso(may.anchor()), "2024-05-01T00:00:00Z");
-  EXPECT_EQ(bin(may, "2024-02-29T12:00:00Z"), "2024-03-01T00:00:00Z");
+  EXPECT_EQ(bin(may, "2024-02-29T12:00:00Z"), "2024-01-01T00:00:00Z");  // Jan-Feb, counting back from May
+  EXPECT_EQ(bin(may, "2024-03-01T00:00:00Z"), "2024-03-01T00:00:00Z");
   EXPECT_EQ(bin(may, "2024-01-15T00:00:00Z"), "2024-01-01T00:00:00Z");
   EXPECT_EQ(bin(may, "2024-07-01T00:00:00Z"), "2024-07-01T00:00:00Z");
 

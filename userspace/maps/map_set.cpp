@@ -1,0 +1,149 @@
+// See map_set.hpp.
+#include "userspace/maps/map_set.hpp"
+
+#include "userspace/logging.hpp"
+
+namespace xacct::maps {
+
+using userspace::make_error;
+using userspace::RecordBatch;
+using userspace::Result;
+using userspace::Status;
+
+namespace {
+
+Result<std::shared_ptr<const PreTagMap>> load_pre_tag(const std::string& path, const MapsConfig& c,
+                                                      LoadReport& report) {
+  PreTagOptions o;
+  o.max_entries = c.maps_entries;
+  o.max_row_len = c.maps_row_len;
+  o.label_encode_as_map = c.pre_tag_label_encode_as_map;
+  return PreTagMap::load(path, o, report);
+}
+
+}  // namespace
+
+MapSet::MapSet(const MapsConfig& config, const NetworkPolicy& policy, userspace::Stats* stats)
+    : config_(config),
+      policy_(policy),
+      active_(!config.pre_tag_map.empty() || !config.networks_file.empty() || !config.ports_file.empty() ||
+              policy.active()),
+      own_stats_(stats == nullptr ? std::make_unique<userspace::Stats>() : nullptr),
+      stats_(stats != nullptr ? *stats : *own_stats_),
+      reloads_(stats_.counter("maps.reloads")),
+      reload_errors_(stats_.counter("maps.reload_errors")),
+      bad_lines_(stats_.counter("maps.bad_lines")),
+      rules_(stats_.counter("maps.pre_tag_map.rules")),
+      prefixes_(stats_.counter("maps.networks_file.prefixes")),
+      ports_(stats_.counter("maps.ports_file.ports")),
+      copies_(stats_.counter("maps.pre_tag_map.copies")) {}
+
+Result<std::unique_ptr<MapSet>> MapSet::create(const MapsConfig& config, userspace::Stats* stats) {
+  auto policy = NetworkPolicy::resolve(config);
+  if (!policy) return policy.error();
+  std::unique_ptr<MapSet> set(new MapSet(config, policy.value(), stats));
+  std::string errors;
+  auto snap = set->load(nullptr, errors);
+  if (!snap) return snap.error();
+  set->current_.store(std::move(snap.value()), std::memory_order_release);
+  return set;
+}
+
+Result<std::shared_ptr<const MapSet::Snapshot>> MapSet::load(const Snapshot* old, std::string& errors) {
+  auto log = userspace::get_logger("maps");
+  auto snap = std::make_shared<Snapshot>();
+  snap->generation = old != nullptr ? old->generation + 1 : 1;
+
+  // One map: load it, log its warnings, or keep the old one on failure.
+  auto one = [&](const std::string& path, auto&& loader, auto& slot, auto old_slot, const char* what,
+                 auto count) -> bool {
+    if (path.empty()) return true;
+    log->info("[{}] (re)loading {}", path, what);
+    LoadReport report;
+    auto loaded = loader(path, report);
+    for (const std::string& w : report.warnings) log->warn("{}", w);
+    bad_lines_.add(report.warnings.size());
+    if (!loaded) {
+      if (!errors.empty()) errors += "; ";
+      errors += loaded.error().message;
+      if (old_slot == nullptr) return false;
+      log->error("{}; keeping the previously loaded {}", loaded.error().message, what);
+      slot = old_slot;
+      return true;
+    }
+    slot = loaded.value();
+    log->info("[{}] {} loaded: {} ({} line(s) skipped)", path, what, count(*slot), report.warnings.size());
+    return true;
+  };
+
+  bool ok = true;
+  ok &= one(
+      config_.pre_tag_map, [&](const std::string& p, LoadReport& r) { return load_pre_tag(p, config_, r); },
+      snap->pre_tag_map, old != nullptr ? old->pre_tag_map : nullptr, "pre_tag_map",
+      [](const PreTagMap& m) { return std::to_string(m.rule_count()) + " rules"; });
+  ok &= one(
+      config_.networks_file, [](const std::string& p, LoadReport& r) { return NetworksTable::load(p, r); },
+      snap->networks, old != nullptr ? old->networks : nullptr, "networks_file",
+      [](const NetworksTable& t) { return std::to_string(t.size()) + " prefixes"; });
+  ok &= one(
+      config_.ports_file, [](const std::string& p, LoadReport& r) { return PortsTable::load(p, r); }, snap->ports,
+      old != nullptr ? old->ports : nullptr, "ports_file",
+      [](const PortsTable& t) { return std::to_string(t.size()) + " ports"; });
+  if (!ok) return make_error(errors);
+
+  rules_.set(snap->pre_tag_map ? snap->pre_tag_map->rule_count() : 0);
+  prefixes_.set(snap->networks ? snap->networks->size() : 0);
+  ports_.set(snap->ports ? snap->ports->size() : 0);
+  return std::shared_ptr<const Snapshot>(std::move(snap));
+}
+
+Status MapSet::reload() {
+  auto log = userspace::get_logger("maps");
+  if (!config_.maps_refresh) {
+    log->info("reload requested but maps_refresh is false: maps unchanged");
+    return userspace::Ok{};
+  }
+  std::lock_guard lock(reload_mu_);
+  const std::shared_ptr<const Snapshot> old = current_.load(std::memory_order_acquire);
+  std::string errors;
+  auto snap = load(old.get(), errors);
+  if (!snap) {  // cannot happen with an old snapshot; kept for safety
+    reload_errors_.add();
+    return snap.error();
+  }
+  current_.store(snap.value(), std::memory_order_release);
+  reloads_.add();
+  if (!errors.empty()) {
+    reload_errors_.add();
+    return make_error("maps reload: " + errors);
+  }
+  return userspace::Ok{};
+}
+
+void MapSet::apply(RecordBatch& batch) const {
+  if (!active_) return;
+  const std::shared_ptr<const Snapshot> snap = current_.load(std::memory_order_acquire);
+  const PreTagMap* pre_tag = snap->pre_tag_map.get();
+  const NetworksTable* networks = snap->networks.get();
+  const PortsTable* ports = snap->ports.get();
+  RecordBatch copies;
+  const std::size_t n = batch.size();
+  for (std::size_t i = 0; i < n; ++i) {
+    userspace::FlowRecord& r = batch[i];
+    const NetworkLookup lookup = apply_networks(policy_, networks, r);
+    const std::size_t first_copy = copies.size();
+    if (pre_tag != nullptr) pre_tag->apply(r, &copies);
+    apply_networks_filter(policy_, lookup, r);
+    if (ports != nullptr) ports->apply(r);
+    for (std::size_t c = first_copy; c < copies.size(); ++c) {
+      apply_networks_filter(policy_, lookup, copies[c]);
+      if (ports != nullptr) ports->apply(copies[c]);
+    }
+  }
+  if (!copies.empty()) {
+    copies_.add(copies.size());
+    batch.insert(batch.end(), copies.begin(), copies.end());
+  }
+}
+
+}  // namespace xacct::maps
