@@ -60,23 +60,40 @@ def main():
         pid = probe["a"].proc.pid if prog else None
         runs_before = nl.prog_run_count(prog, pid) if prog else None
 
+        # Segments the veth drops between A's TC egress and B (its ring is
+        # full under load) are real wire loss after the counting point: they
+        # show as A's tx_dropped / B's rx_dropped and are accounted for below.
+        link_before = (pair.a.link_stats(pair.if_a), pair.b.link_stats(pair.if_b))
         cap = nl.Capture(lab, pair.b, pair.if_b, "truth-b")
         skel = nl.tcp_transfer(lab, pair.a, pair.b, pair.ip4["a"], pair.ip4["b"], 40100, 5100, a.tcp_bytes)
         pkts = cap.stop()
         data, acks = nl.flows_from_capture(pkts, skel)
+        link_after = (pair.a.link_stats(pair.if_a), pair.b.link_stats(pair.if_b))
+        wire_drops = (link_after[0]["tx_dropped"] - link_before[0]["tx_dropped"]
+                      + link_after[1]["rx_dropped"] - link_before[1]["rx_dropped"])
         runs_after = nl.prog_run_count(prog, pid) if prog else None
         runs = runs_after - runs_before if runs_after is not None and runs_before is not None else None
 
         for side in ("a", "b"):
             probe[side].stop()
         sums = {}
-        for side, label in (("a", "probe1 A tc"), ("b", "probe2 B xdp+tc")):
+        # B (XDP) counts after the drop point: always exact against the capture.
+        # A (TC egress) counts before it: exact when the veth dropped nothing.
+        sides = (("a", "probe1 A tc"), ("b", "probe2 B xdp+tc")) if wire_drops == 0 else (("b", "probe2 B xdp+tc"),)
+        for side, label in sides:
             recs = probe[side].records()
             nl.dump_records(label, recs)
             sums[side] = nl.check_probe_flows(chk, label + " vs capture", recs, [data, acks], side, idx[side])
+        if "a" not in sums:
+            sums["a"] = nl.sum_records(probe["a"].records())
         got_a = tuple(sums["a"].get(data.key_at("a", idx["a"]), [0, 0]))
         got_b = tuple(sums["b"].get(data.key_at("b", idx["b"]), [0, 0]))
-        chk.equal("data direction: probe1 TC egress (GSO skbs) == probe2 XDP (wire)", got_a, got_b)
+        if wire_drops == 0:
+            chk.equal("data direction: probe1 TC egress (GSO skbs) == probe2 XDP (wire)", got_a, got_b)
+        else:
+            print("the veth dropped %d packets between A's TC egress and B's XDP (load)" % wire_drops)
+            chk.true("data direction: probe1 TC egress %d packets <= probe2 XDP %d + %d veth drops, and > XDP"
+                     % (got_a[0], got_b[0], wire_drops), got_b[0] < got_a[0] <= got_b[0] + wire_drops)
         chk.true("capture saw the transfer: %d data packets, %d L3 bytes >= %d payload bytes"
                  % (data.packets, data.bytes, a.tcp_bytes), data.bytes > a.tcp_bytes)
         if a.impl == "xacctd":
