@@ -13,6 +13,7 @@
 #include "probe/default_route.hpp"
 #include "sinks/sink_factory.hpp"
 #include "tools/daemon_signals.hpp"
+#include "tools/plugin_filters.hpp"
 #include "tools/probe_role.hpp"
 #include "tools/stats_report.hpp"
 #include "userspace/logging.hpp"
@@ -161,7 +162,8 @@ int run_capture(const userspace::DaemonConfig& config, userspace::Stats& stats) 
     log->error("{}", maps.error().message);
     return 1;
   }
-  auto pipeline = userspace::Pipeline::create(config, stats, sinks::make_sink);
+  auto pipeline = userspace::Pipeline::create(config, stats, sinks::make_sink, userspace::system_clock_ns,
+                                              make_plugin_filter);
   if (!pipeline) {
     log->error("{}", pipeline.error().message);
     return 1;

@@ -9,6 +9,7 @@
 #include "probe/probe.hpp"
 #include "sinks/sink_factory.hpp"
 #include "tools/daemon_signals.hpp"
+#include "tools/plugin_filters.hpp"
 #include "tools/stats_report.hpp"
 #include "userspace/logging.hpp"
 #include "userspace/maps/map_set.hpp"
@@ -71,7 +72,8 @@ int run_probe(const userspace::DaemonConfig& config, userspace::Stats& stats) {
   }
   maps::MapSet& ms = *maps.value();
 
-  auto pipeline = userspace::Pipeline::create(config, stats, sinks::make_sink);
+  auto pipeline = userspace::Pipeline::create(config, stats, sinks::make_sink, userspace::system_clock_ns,
+                                              make_plugin_filter);
   if (!pipeline) {
     log->error("{}", pipeline.error().message);
     return 1;

@@ -9,13 +9,20 @@ Pipeline::Pipeline(Stats& stats)
 Pipeline::~Pipeline() { stop(); }
 
 Result<std::unique_ptr<Pipeline>> Pipeline::create(const DaemonConfig& config, Stats& stats,
-                                                   const SinkFactory& make_sink, const Clock& clock) {
+                                                   const SinkFactory& make_sink, const Clock& clock,
+                                                   const RecordFilterFactory& make_filter) {
   if (config.plugins.empty()) return make_error("pipeline: no plugins configured");
   std::unique_ptr<Pipeline> p(new Pipeline(stats));
   for (const PluginConfig& pc : config.plugins) {
     auto sink = make_sink(pc);
     if (!sink) return make_error("plugin " + pc.name + ": " + sink.error().message);
-    p->plugins_.push_back(std::make_unique<Plugin>(pc, std::move(sink.value()), stats, clock));
+    RecordFilter filter;
+    if (make_filter) {
+      auto f = make_filter(pc);
+      if (!f) return make_error("plugin " + pc.name + ": " + f.error().message);
+      filter = std::move(f.value());
+    }
+    p->plugins_.push_back(std::make_unique<Plugin>(pc, std::move(sink.value()), stats, clock, std::move(filter)));
   }
   return p;
 }

@@ -31,7 +31,8 @@ class Pipeline {
   // be created ("plugin foo: open /x: EACCES"). `clock` is for tests.
   static Result<std::unique_ptr<Pipeline>> create(const DaemonConfig& config, Stats& stats,
                                                   const SinkFactory& make_sink,
-                                                  const Clock& clock = system_clock_ns);
+                                                  const Clock& clock = system_clock_ns,
+                                                  const RecordFilterFactory& make_filter = {});
   ~Pipeline();  // stop()s
   Pipeline(const Pipeline&) = delete;
   Pipeline& operator=(const Pipeline&) = delete;

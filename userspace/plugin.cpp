@@ -34,10 +34,12 @@ std::int64_t next_refresh_deadline(std::int64_t deadline_s, std::int64_t now_s, 
   return next;
 }
 
-Plugin::Plugin(PluginConfig config, std::unique_ptr<Sink> sink, Stats& stats, Clock clock)
+Plugin::Plugin(PluginConfig config, std::unique_ptr<Sink> sink, Stats& stats, Clock clock, RecordFilter filter)
     : config_(std::move(config)),
       sink_(std::move(sink)),
       clock_(std::move(clock)),
+      filter_(std::move(filter)),
+      filtered_records_(stats.counter(counter_name(config_, "filtered_records"))),
       records_in_(stats.counter(counter_name(config_, "records_in"))),
       packets_in_(stats.counter(counter_name(config_, "packets_in"))),
       bytes_in_(stats.counter(counter_name(config_, "bytes_in"))),
@@ -71,10 +73,15 @@ void Plugin::aggregate(const RecordBatch& batch) {
   std::uint64_t bytes = 0;
   std::uint64_t overflow = 0;
   std::uint64_t taken = 0;
+  std::uint64_t filtered = 0;
   const TimestampNs now = clock_();
   for (const FlowRecord& r : batch) {
     // eBPF exact flows or eBPF header samples, never both (record_feed.hpp).
     if (!plugin_takes_record(config_.ebpf_header_samples, r)) continue;
+    if (filter_ && !filter_(r)) {
+      ++filtered;
+      continue;
+    }
     ++taken;
     if (config_.renormalize && r.sampling_rate > 1) {
       FlowRecord scaled = r;
@@ -92,6 +99,7 @@ void Plugin::aggregate(const RecordBatch& batch) {
     overflow += r.overflow ? 1 : 0;
   }
   records_in_.add(taken);
+  if (filtered != 0) filtered_records_.add(filtered);
   packets_in_.add(packets);
   bytes_in_.add(bytes);
   if (overflow != 0) overflow_records_in_.add(overflow);

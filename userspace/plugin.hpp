@@ -41,7 +41,10 @@ std::int64_t next_refresh_deadline(std::int64_t deadline_s, std::int64_t now_s, 
 
 class Plugin {
  public:
-  Plugin(PluginConfig config, std::unique_ptr<Sink> sink, Stats& stats, Clock clock = system_clock_ns);
+  // `filter` (aggregate_filter, pre_tag_filter, ...) runs before post_tag
+  // overrides tags, as in pmacct; rejected records count in filtered_records.
+  Plugin(PluginConfig config, std::unique_ptr<Sink> sink, Stats& stats, Clock clock = system_clock_ns,
+         RecordFilter filter = {});
   ~Plugin();
   Plugin(const Plugin&) = delete;
   Plugin& operator=(const Plugin&) = delete;
@@ -71,6 +74,8 @@ class Plugin {
   const PluginConfig config_;
   std::unique_ptr<Sink> sink_;
   Clock clock_;
+  RecordFilter filter_;
+  Counter& filtered_records_;
   Counter& records_in_;
   Counter& packets_in_;
   Counter& bytes_in_;

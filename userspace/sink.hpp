@@ -32,4 +32,11 @@ class Sink {
 
 using SinkFactory = std::function<Result<std::unique_ptr<Sink>>(const PluginConfig&)>;
 
+// A plugin's record filter (aggregate_filter, pre_tag_filter, ...): true
+// keeps the record. An empty function keeps everything. Built by a factory
+// the daemon passes in, like the sinks, so userspace/ does not depend on
+// userspace/filter/ (which depends on userspace/).
+using RecordFilter = std::function<bool(const FlowRecord&)>;
+using RecordFilterFactory = std::function<Result<RecordFilter>(const PluginConfig&)>;
+
 }  // namespace xacct::userspace

@@ -209,6 +209,48 @@ TEST(Pipeline, PeriodicFlushes) {
   EXPECT_EQ(counter(stats, "plugin.fast.flushes"), purges.size());
 }
 
+TEST(Pipeline, PluginFilterDropsRecordsOfThatPluginOnlyAndCountsThem) {
+  Stats stats;
+  Captured cap;
+  // The "protos" plugin keeps only UDP (as an aggregate_filter would); the
+  // "hosts" plugin has no filter.
+  RecordFilterFactory filters = [](const PluginConfig& pc) -> Result<RecordFilter> {
+    if (pc.name != "protos") return RecordFilter{};
+    return RecordFilter([](const FlowRecord& r) { return r.proto == 17; });
+  };
+  auto p = Pipeline::create(two_plugins(), stats, capture_factory(cap), system_clock_ns, filters);
+  ASSERT_TRUE(p.ok()) << p.error().message;
+  p.value()->start();
+  RecordBatch b;
+  b.push_back(flow("198.18.0.1", "198.18.0.2", 1000, 80, 6, 2, 100));
+  b.push_back(flow("198.18.0.1", "198.18.0.3", 1000, 53, 17, 1, 60));
+  b.push_back(flow("198.18.0.1", "198.18.0.3", 1001, 53, 17, 4, 240));
+  p.value()->push(std::move(b));
+  p.value()->stop();
+
+  std::lock_guard lock(cap.mu);
+  ASSERT_EQ(cap.purges["protos"].size(), 1u);
+  ASSERT_EQ(cap.purges["protos"][0].size(), 1u);
+  EXPECT_EQ(cap.purges["protos"][0][0].proto, 17);
+  EXPECT_EQ(cap.purges["protos"][0][0].packets, 5u);
+  EXPECT_EQ(cap.purges["protos"][0][0].bytes, 300u);
+  EXPECT_EQ(counter(stats, "plugin.protos.filtered_records"), 1u);
+  EXPECT_EQ(counter(stats, "plugin.protos.records_in"), 2u);
+  EXPECT_EQ(counter(stats, "plugin.hosts.filtered_records"), 0u);
+  EXPECT_EQ(counter(stats, "plugin.hosts.records_in"), 3u);
+}
+
+TEST(Pipeline, FilterFactoryErrorNamesThePlugin) {
+  Stats stats;
+  Captured cap;
+  auto p = Pipeline::create(two_plugins(), stats, capture_factory(cap), system_clock_ns,
+                            [](const PluginConfig&) -> Result<RecordFilter> {
+                              return make_error("aggregate_filter 'tcp and': syntax error");
+                            });
+  ASSERT_FALSE(p.ok());
+  EXPECT_NE(p.error().message.find("plugin hosts: aggregate_filter"), std::string::npos) << p.error().message;
+}
+
 TEST(Pipeline, SinkFactoryErrorNamesThePlugin) {
   Stats stats;
   auto p = Pipeline::create(two_plugins(), stats, [](const PluginConfig&) -> Result<std::unique_ptr<Sink>> {
