@@ -38,7 +38,11 @@ int main(int argc, char** argv) {
   std::string config_file;
   std::vector<std::string> interfaces;
   std::string aggregate, plugins, print_output, print_file, refresh;
+  std::string savefile, savefile_delay, savefile_replay, snaplen, networks_file, ports_file, separator;
+  std::vector<std::string> filter_words;
   bool debug = false;
+  bool savefile_wait = false, no_promisc = false, renormalize = false, num_protos = false;
+  bool markers = false, append = false;
   bool print_config = false;
   bool key_reference = false;
   app.add_option("role", role_name, "probe (pmacctd/uacctd with the eBPF datapath); later: collect, bgp, bmp")
@@ -51,6 +55,20 @@ int main(int argc, char** argv) {
   app.add_option("-o,--print-output-file", print_file, "print_output_file");
   app.add_option("-r,--refresh", refresh, "print_refresh_time in seconds");
   app.add_flag("-d,--debug", debug, "debug logging");
+  app.add_option("-I,--pcap-savefile", savefile, "pcap_savefile: read packets from this file");
+  app.add_flag("-W,--pcap-savefile-wait", savefile_wait, "pcap_savefile_wait: keep running at the end of the file");
+  app.add_option("-Z,--pcap-savefile-delay", savefile_delay, "pcap_savefile_delay: seconds to wait before reading");
+  app.add_option("-Y,--pcap-savefile-replay", savefile_replay, "pcap_savefile_replay: times to read the file");
+  app.add_option("-L,--snaplen", snaplen, "snaplen");
+  app.add_flag("-N,--no-promisc", no_promisc, "promisc: false");
+  app.add_flag("-R,--renormalize", renormalize, "pmacctd_renormalize: true");
+  app.add_option("-n,--networks-file", networks_file, "networks_file");
+  app.add_option("-t,--ports-file", ports_file, "ports_file");
+  app.add_flag("-u,--num-protos", num_protos, "print_num_protos: true");
+  app.add_flag("-M,--print-markers", markers, "print_markers: true");
+  app.add_flag("-A,--print-append", append, "print_output_file_append: true");
+  app.add_option("-E,--print-separator", separator, "print_output_separator");
+  app.add_option("filter", filter_words, "pcap_filter, as trailing words (pmacctd style)");
   app.add_flag("--print-config", print_config, "print the effective configuration and exit");
   app.add_flag("--key-reference", key_reference, "print the configuration key reference (Markdown) and exit");
   CLI11_PARSE(app, argc, argv);
@@ -78,6 +96,24 @@ int main(int argc, char** argv) {
   if (!print_file.empty()) options.overrides.push_back("print_output_file: " + print_file);
   if (!refresh.empty()) options.overrides.push_back("print_refresh_time: " + refresh);
   if (debug) options.overrides.push_back("debug: true");
+  if (!savefile.empty()) options.overrides.push_back("pcap_savefile: " + savefile);
+  if (savefile_wait) options.overrides.push_back("pcap_savefile_wait: true");
+  if (!savefile_delay.empty()) options.overrides.push_back("pcap_savefile_delay: " + savefile_delay);
+  if (!savefile_replay.empty()) options.overrides.push_back("pcap_savefile_replay: " + savefile_replay);
+  if (!snaplen.empty()) options.overrides.push_back("snaplen: " + snaplen);
+  if (no_promisc) options.overrides.push_back("promisc: false");
+  if (renormalize) options.overrides.push_back("pmacctd_renormalize: true");
+  if (!networks_file.empty()) options.overrides.push_back("networks_file: " + networks_file);
+  if (!ports_file.empty()) options.overrides.push_back("ports_file: " + ports_file);
+  if (num_protos) options.overrides.push_back("print_num_protos: true");
+  if (markers) options.overrides.push_back("print_markers: true");
+  if (append) options.overrides.push_back("print_output_file_append: true");
+  if (!separator.empty()) options.overrides.push_back("print_output_separator: " + separator);
+  if (!filter_words.empty()) {
+    std::string filter;
+    for (const auto& w : filter_words) filter += (filter.empty() ? "" : " ") + w;
+    options.overrides.push_back("pcap_filter: " + filter);
+  }
 
   if (print_config) {
     auto text = userspace::load_canonical_config_text(options);
