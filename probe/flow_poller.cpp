@@ -18,6 +18,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "probe/mono_clock.hpp"
 #include "probe/flow_convert.hpp"
 #include "probe/logger.hpp"
 
@@ -27,19 +28,6 @@ namespace {
 
 constexpr std::uint32_t kBatchKeys = 4096;
 constexpr auto kSamplePoll = std::chrono::milliseconds(10);
-
-std::int64_t to_ns(const timespec& ts) {
-  return static_cast<std::int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
-}
-
-// CLOCK_REALTIME - CLOCK_MONOTONIC now (the datapath stamps monotonic time).
-std::int64_t mono_to_epoch_offset() {
-  timespec m1{}, rt{}, m2{};
-  clock_gettime(CLOCK_MONOTONIC, &m1);
-  clock_gettime(CLOCK_REALTIME, &rt);
-  clock_gettime(CLOCK_MONOTONIC, &m2);
-  return to_ns(rt) - (to_ns(m1) + (to_ns(m2) - to_ns(m1)) / 2);
-}
 
 void add_totals(xacct_obs_totals& a, const xacct_obs_totals& b) {
   a.packets += b.packets;

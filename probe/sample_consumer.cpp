@@ -7,25 +7,10 @@
 #include <cerrno>
 #include <cstring>
 
+#include "probe/mono_clock.hpp"
 #include "probe/sample_record.hpp"
 
 namespace xacct::probe {
-namespace {
-
-std::int64_t to_ns(const timespec& ts) {
-  return static_cast<std::int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
-}
-
-// CLOCK_REALTIME - CLOCK_MONOTONIC now (samples carry monotonic time).
-std::int64_t mono_to_epoch_offset() {
-  timespec m1{}, rt{}, m2{};
-  clock_gettime(CLOCK_MONOTONIC, &m1);
-  clock_gettime(CLOCK_REALTIME, &rt);
-  clock_gettime(CLOCK_MONOTONIC, &m2);
-  return to_ns(rt) - (to_ns(m1) + (to_ns(m2) - to_ns(m1)) / 2);
-}
-
-}  // namespace
 
 SampleConsumer::SampleConsumer(const ObsRegistry& registry, ProbeStats& stats, Callback callback)
     : registry_(registry), stats_(stats), callback_(std::move(callback)) {}

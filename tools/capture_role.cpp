@@ -12,9 +12,8 @@
 #include "probe/capture/savefile_input.hpp"
 #include "probe/default_route.hpp"
 #include "sinks/sink_factory.hpp"
-#include "tools/daemon_signals.hpp"
 #include "tools/plugin_filters.hpp"
-#include "tools/probe_role.hpp"
+#include "tools/daemon_loop.hpp"
 #include "tools/stats_report.hpp"
 #include "userspace/logging.hpp"
 #include "userspace/maps/map_set.hpp"
@@ -69,10 +68,7 @@ int run_savefiles(const capture::CaptureConfig& cc, userspace::Pipeline& pl, map
                   userspace::Stats& stats) {
   auto log = userspace::get_logger("xacctd");
   capture::BatchOutput out;
-  out.push = [&pl, &ms](userspace::RecordBatch&& b) {
-    if (ms.active()) ms.apply(b);
-    pl.push(std::move(b));
-  };
+  out.push = make_input_feed(pl, ms);
   out.has_room = [&pl](std::size_t n) { return pl.has_room(n); };
   auto input = capture::SavefileInput::create(cc, stats, std::move(out));
   if (!input) {
@@ -84,17 +80,13 @@ int run_savefiles(const capture::CaptureConfig& cc, userspace::Pipeline& pl, map
   log->info("reading savefiles: {} ({} pass{}{})", join(cc.savefile.files), cc.savefile.replay,
             cc.savefile.replay == 1 ? "" : "es", cc.savefile.wait ? ", then waiting (pcap_savefile_wait)" : "");
   bool announced = false;
-  for (;;) {
-    DaemonSignal sig = DaemonSignals::wait(std::chrono::milliseconds(100));
-    if (sig == DaemonSignal::kStop) break;
-    if (sig == DaemonSignal::kStats) log_stats(stats);
-    if (sig == DaemonSignal::kReload) reload_maps(ms);
-    if (input.value()->finished()) {
-      if (!cc.savefile.wait) break;
-      if (!announced) log->info("savefiles done; running until SIGINT/SIGTERM (pcap_savefile_wait)");
-      announced = true;
-    }
-  }
+  run_signal_loop(stats, ms, std::chrono::milliseconds(100), {}, [&] {
+    if (!input.value()->finished()) return false;
+    if (!cc.savefile.wait) return true;
+    if (!announced) log->info("savefiles done; running until SIGINT/SIGTERM (pcap_savefile_wait)");
+    announced = true;
+    return false;
+  });
   log->info("stopping: final flush");
   input.value()->stop();
   pl.stop();
@@ -113,10 +105,7 @@ int run_live(capture::CaptureConfig cc, userspace::Pipeline& pl, maps::MapSet& m
     log->info("no interface configured: using {}, the interface of the default route", iface.value());
   }
   capture::BatchOutput out;
-  out.push = [&pl, &ms](userspace::RecordBatch&& b) {
-    if (ms.active()) ms.apply(b);
-    pl.push(std::move(b));
-  };
+  out.push = make_input_feed(pl, ms);
   auto live = capture::LiveCapture::create(cc, stats, std::move(out));
   if (!live) {
     log->error("{}", live.error().message);
@@ -125,15 +114,7 @@ int run_live(capture::CaptureConfig cc, userspace::Pipeline& pl, maps::MapSet& m
   pl.start();
   live.value()->start();
   log->info("capturing with libpcap: {}", live.value()->describe());
-  for (;;) {
-    DaemonSignal sig = DaemonSignals::wait(std::chrono::milliseconds(1000));
-    if (sig == DaemonSignal::kStop) break;
-    if (sig == DaemonSignal::kStats) {
-      live.value()->refresh_stats();
-      log_stats(stats);
-    }
-    if (sig == DaemonSignal::kReload) reload_maps(ms);
-  }
+  run_signal_loop(stats, ms, std::chrono::milliseconds(1000), [&] { live.value()->refresh_stats(); });
   log->info("stopping: final read of the capture rings and flush");
   live.value()->stop();
   pl.stop();

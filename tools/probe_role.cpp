@@ -8,7 +8,7 @@
 
 #include "probe/probe.hpp"
 #include "sinks/sink_factory.hpp"
-#include "tools/daemon_signals.hpp"
+#include "tools/daemon_loop.hpp"
 #include "tools/plugin_filters.hpp"
 #include "tools/stats_report.hpp"
 #include "userspace/logging.hpp"
@@ -34,20 +34,6 @@ probe::ProbeConfig to_probe_config(const userspace::CoreConfig& core) {
 }
 
 }  // namespace
-
-void reload_maps(maps::MapSet& maps) {
-  auto log = userspace::get_logger("xacctd");
-  if (!maps.active()) {
-    log->info("SIGUSR2: no maps configured, nothing to reload");
-    return;
-  }
-  auto status = maps.reload();
-  if (status) {
-    log->info("SIGUSR2: maps reloaded (generation {})", maps.snapshot()->generation);
-  } else {
-    log->error("SIGUSR2: maps not reloaded, the previous ones stay in use: {}", status.error().message);
-  }
-}
 
 int run_probe(const userspace::DaemonConfig& config, userspace::Stats& stats) {
   auto log = userspace::get_logger("xacctd");
@@ -79,10 +65,7 @@ int run_probe(const userspace::DaemonConfig& config, userspace::Stats& stats) {
     return 1;
   }
   userspace::Pipeline& pl = *pipeline.value();
-  auto probe = probe::Probe::create(pc, stats, [&pl, &ms](userspace::RecordBatch&& batch) {
-    if (ms.active()) ms.apply(batch);
-    pl.push(std::move(batch));
-  });
+  auto probe = probe::Probe::create(pc, stats, make_input_feed(pl, ms));
   if (!probe) {
     log->error("{}", probe.error().message);
     return 1;
@@ -91,12 +74,7 @@ int run_probe(const userspace::DaemonConfig& config, userspace::Stats& stats) {
   probe.value()->start();
   log->info("counting: {}", probe.value()->describe());
 
-  for (;;) {
-    DaemonSignal sig = DaemonSignals::wait(std::chrono::milliseconds(1000));
-    if (sig == DaemonSignal::kStop) break;
-    if (sig == DaemonSignal::kStats) log_stats(stats);
-    if (sig == DaemonSignal::kReload) reload_maps(ms);
-  }
+  run_signal_loop(stats, ms, std::chrono::milliseconds(1000));
   log->info("stopping: detaching, final drain and flush");
   probe.value()->stop();
   pl.stop();

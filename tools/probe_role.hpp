@@ -6,14 +6,7 @@
 #include "userspace/config.hpp"
 #include "userspace/stats.hpp"
 
-namespace xacct::maps {
-class MapSet;
-}
-
 namespace xacct::tools {
-
-// SIGUSR2: reload every map; on failure the old maps stay (and it says why).
-void reload_maps(maps::MapSet& maps);
 
 // Returns the process exit code.
 int run_probe(const userspace::DaemonConfig& config, userspace::Stats& stats);

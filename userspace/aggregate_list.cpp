@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "userspace/primitive.hpp"
+#include "userspace/text.hpp"
 
 namespace xacct::userspace {
 namespace {
@@ -21,14 +22,6 @@ constexpr std::string_view kUnsupportedPmacct[] = {
     "vrf_name", "ingress_vrf_name", "egress_vrf_name", "in_iface_name", "out_iface_name",
     "path_delay_avg_usec", "path_delay_min_usec", "path_delay_max_usec",
 };
-
-std::string_view trim(std::string_view s) {
-  const char* ws = " \t\r\n\f\v";
-  std::size_t b = s.find_first_not_of(ws);
-  if (b == std::string_view::npos) return {};
-  std::size_t e = s.find_last_not_of(ws);
-  return s.substr(b, e - b + 1);
-}
 
 }  // namespace
 

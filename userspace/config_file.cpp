@@ -1,5 +1,6 @@
 // See config_file.hpp.
 #include "userspace/config_file.hpp"
+#include "userspace/text.hpp"
 
 #include <sys/stat.h>
 
@@ -11,14 +12,6 @@
 
 namespace xacct::userspace {
 namespace {
-
-std::string_view trim(std::string_view s) {
-  const char* ws = " \t\r\n\f\v";
-  std::size_t b = s.find_first_not_of(ws);
-  if (b == std::string_view::npos) return {};
-  std::size_t e = s.find_last_not_of(ws);
-  return s.substr(b, e - b + 1);
-}
 
 // Parses the part before the first ':' into key and scope; returns an error
 // text (without location) or empty on success.

@@ -2,6 +2,7 @@
 // (spec/config.md §3); xacct-only rows say so, and their help is what the
 // generated key reference prints.
 #include "userspace/config_keys.hpp"
+#include "userspace/text.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -344,21 +345,6 @@ constexpr std::string_view kUnsupported[] = {
     "imt_*", "sql_*", "kafka_*", "amqp_*", "nfprobe_*", "sfprobe_*", "tee_*", "bgp_*",
     "bmp_*", "telemetry_*", "isis_*", "igp_*", "rpki_*", "zmq_*",
 };
-
-std::string_view trim(std::string_view s) {
-  const char* ws = " \t\r\n\f\v";
-  std::size_t b = s.find_first_not_of(ws);
-  if (b == std::string_view::npos) return {};
-  std::size_t e = s.find_last_not_of(ws);
-  return s.substr(b, e - b + 1);
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
 
 bool in_choices(std::string_view choices, std::string_view v) {
   while (!choices.empty()) {

@@ -1,5 +1,6 @@
 // See config_plugins.hpp.
 #include "userspace/config_plugins.hpp"
+#include "userspace/text.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -9,14 +10,6 @@ namespace {
 
 constexpr std::string_view kPmacctTypes[] = {"memory", "print",   "mysql",   "pgsql", "sqlite3",
                                              "amqp",   "kafka",   "nfprobe", "sfprobe", "tee"};
-
-std::string_view trim(std::string_view s) {
-  const char* ws = " \t\r\n\f\v";
-  std::size_t b = s.find_first_not_of(ws);
-  if (b == std::string_view::npos) return {};
-  std::size_t e = s.find_last_not_of(ws);
-  return s.substr(b, e - b + 1);
-}
 
 bool valid_name(std::string_view name) {
   return !name.empty() && std::all_of(name.begin(), name.end(), [](unsigned char c) {

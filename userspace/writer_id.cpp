@@ -1,5 +1,6 @@
 // See writer_id.hpp.
 #include "userspace/writer_id.hpp"
+#include "userspace/text.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -12,13 +13,6 @@ namespace {
 #endif
 
 bool is_name_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_'; }
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
 
 // Calls `var(name)` for each $name and `text(chars)` for the rest.
 template <typename Var, typename Text>

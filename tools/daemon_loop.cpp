@@ -1,0 +1,47 @@
+#include "tools/daemon_loop.hpp"
+
+#include <utility>
+
+#include "tools/daemon_signals.hpp"
+#include "tools/stats_report.hpp"
+#include "userspace/logging.hpp"
+#include "userspace/maps/map_set.hpp"
+
+namespace xacct::tools {
+
+std::function<void(userspace::RecordBatch&&)> make_input_feed(userspace::Pipeline& pipeline, maps::MapSet& maps) {
+  return [&pipeline, &maps](userspace::RecordBatch&& batch) {
+    if (maps.active()) maps.apply(batch);
+    pipeline.push(std::move(batch));
+  };
+}
+
+void reload_maps(maps::MapSet& maps) {
+  auto log = userspace::get_logger("xacctd");
+  if (!maps.active()) {
+    log->info("SIGUSR2: no maps configured, nothing to reload");
+    return;
+  }
+  auto status = maps.reload();
+  if (status) {
+    log->info("SIGUSR2: maps reloaded (generation {})", maps.snapshot()->generation);
+  } else {
+    log->error("SIGUSR2: maps not reloaded, the previous ones stay in use: {}", status.error().message);
+  }
+}
+
+void run_signal_loop(const userspace::Stats& stats, maps::MapSet& maps, std::chrono::milliseconds tick,
+                     const std::function<void()>& refresh_stats, const std::function<bool()>& done) {
+  for (;;) {
+    DaemonSignal sig = DaemonSignals::wait(tick);
+    if (sig == DaemonSignal::kStop) return;
+    if (sig == DaemonSignal::kStats) {
+      if (refresh_stats) refresh_stats();
+      log_stats(stats);
+    }
+    if (sig == DaemonSignal::kReload) reload_maps(maps);
+    if (done && done()) return;
+  }
+}
+
+}  // namespace xacct::tools

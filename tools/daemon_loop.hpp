@@ -1,0 +1,31 @@
+// What every role shares once its inputs are built: the callback through
+// which inputs hand batches on (core maps enrich them, then the pipeline
+// fans them out), and the main thread's signal loop.
+#pragma once
+
+#include <chrono>
+#include <functional>
+
+#include "userspace/flow_record.hpp"
+#include "userspace/pipeline.hpp"
+#include "userspace/stats.hpp"
+
+namespace xacct::maps {
+class MapSet;
+}
+
+namespace xacct::tools {
+
+// pre_tag_map / networks_file / ports_file on the input's thread, then push.
+std::function<void(userspace::RecordBatch&&)> make_input_feed(userspace::Pipeline& pipeline, maps::MapSet& maps);
+
+// SIGUSR2: reload every map; on failure the old maps stay (and it says why).
+void reload_maps(maps::MapSet& maps);
+
+// Waits for signals until SIGINT/SIGTERM, or until `done` (checked every
+// `tick`) returns true. SIGUSR1 runs `refresh_stats` (if any) and logs every
+// counter; SIGUSR2 reloads the maps.
+void run_signal_loop(const userspace::Stats& stats, maps::MapSet& maps, std::chrono::milliseconds tick,
+                     const std::function<void()>& refresh_stats = {}, const std::function<bool()>& done = {});
+
+}  // namespace xacct::tools
