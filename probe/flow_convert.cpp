@@ -24,10 +24,10 @@ void set_iface(FlowRecord& r, const ObsPoint& point, std::uint32_t dir) {
   r.obs_id = point.obs_id;
   if (dir == XACCT_DIR_OUT) {
     r.direction = Direction::kOut;
-    r.out_iface = point.ifindex;
+    r.out_iface = point.iface();
   } else {
     r.direction = Direction::kIn;
-    r.in_iface = point.ifindex;
+    r.in_iface = point.iface();
   }
 }
 

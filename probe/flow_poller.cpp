@@ -66,7 +66,7 @@ FlowPoller::FlowPoller(const FlowObject& object, const ObsRegistry& registry, Pr
       samples_(std::move(samples)) {
   int n = libbpf_num_possible_cpus();
   ncpu_ = n > 0 ? n : 1;
-  for (auto& l : last_) l.assign(registry_.points().size() * 2, xacct_obs_totals{});
+  for (auto& l : last_) l.assign(std::size_t{XACCT_MAX_OBS} * 2, xacct_obs_totals{});  // points come and go
   keys_.resize(kBatchKeys);
   values_.resize(kBatchKeys);
   // Per-CPU values are laid out at 8-byte strides.
@@ -189,9 +189,12 @@ bool FlowPoller::read_totals(unsigned buffer, std::uint32_t obs_id, std::uint32_
 
 void FlowPoller::drain(unsigned buffer) {
   const std::int64_t offset = mono_to_epoch_offset();
-  const auto& points = registry_.points();
-  std::vector<DrainSums> sums(points.size() * 2);
-  const ObsPoint& unknown = points[XACCT_OBS_UNKNOWN];
+  // Points are added at run time. Every flow in the idle buffer was written
+  // before the flip, so its point was published before this drain began
+  // (Probe publishes a point before the datapath can use its id): by_id()
+  // names every flow, and the points read after the flows cover them all.
+  std::vector<DrainSums> sums(std::size_t{XACCT_MAX_OBS} * 2);
+  const ObsPoint& unknown = registry_.points()[XACCT_OBS_UNKNOWN];
   int fd = object_.flows_fd(buffer);
 
   bpf_map_batch_opts opts;
@@ -237,7 +240,7 @@ void FlowPoller::drain(unsigned buffer) {
   stats_.flows_drained.add(drained);
 
   userspace::RecordBatch overflow;
-  for (const ObsPoint& p : points) {
+  for (const ObsPoint& p : registry_.points()) {
     for (std::uint32_t dir = 0; dir < 2; ++dir) {
       std::size_t slot = p.obs_id * 2 + dir;
       xacct_obs_totals cur;

@@ -9,6 +9,10 @@
 // drained flows + overflow == kernel totals. With sample_every (the
 // sampling_rate key) it also hands on 1:N header samples (sample_consumer.hpp).
 //
+// Interfaces can also come and go at run time (add_interface,
+// remove_interface: pcap_interfaces_map reloads, probe/interface_set.hpp),
+// each with its own hooks (XDP + TC or TC only).
+//
 // The NFLOG input (nflog_input.hpp, uacctd): when config.nflog is enabled,
 // alone (no interfaces: nothing is loaded or attached) or next to the eBPF
 // interfaces. Each input counts what it sees; an operator who logs with nft
@@ -47,7 +51,20 @@ struct ProbeConfig {
   std::uint32_t sample_every = 0;   // header samples 1:N to the ring buffer; 0 = off
   std::uint32_t sample_snaplen = 128;
   userspace::NflogConfig nflog;     // uacctd_*: the NFLOG input when enabled
+  // Load the datapath even with no interface: they come later through
+  // add_interface() (pcap_interfaces_map).
+  bool dynamic_interfaces = false;
 };
+
+// The hooks that count one interface (one counting owner per direction).
+struct InterfaceHooks {
+  bool xdp_in = false;  // XDP counts ingress (TC ingress then only takes what XDP could not mark)
+  bool tc_in = false;
+  bool tc_out = false;
+};
+
+// The hooks of ebpf_hooks / ebpf_direction for an interface.
+InterfaceHooks hooks_from(const ProbeConfig& config);
 
 class Probe {
  public:
@@ -68,6 +85,18 @@ class Probe {
   // Stops the poller, detaches the programs, waits for in-flight runs and
   // drains both flow buffers (final records and audit). Idempotent.
   void stop();
+
+  // Attaches the datapath to one more interface, at run time (control
+  // thread only). record_ifindex: the ifindex its records carry, 0 = its
+  // own. On error nothing of it stays attached. Returns its description.
+  userspace::Result<std::string> add_interface(const std::string& ifname, const InterfaceHooks& hooks,
+                                               std::uint32_t record_ifindex = 0);
+  // Detaches one interface. Its counts still in the kernel's flow buffers
+  // are drained by the next poller interval (both buffers are drained within
+  // one interval), and named after it: nothing is lost.
+  userspace::Status remove_interface(const std::string& ifname);
+  // True when the eBPF datapath is loaded (interfaces can be added).
+  bool loaded() const;
 
   const ObsRegistry& registry() const;
   // "eth0: tc ingress (tcx), tc egress (tcx); ...; nflog group 5 (...)" for

@@ -22,22 +22,26 @@ ProbeStats::ProbeStats(userspace::Stats& stats, const ObsRegistry& registry)
       sample_records(stats.counter("probe.samples.records")),
       sample_not_ip(stats.counter("probe.samples.not_ip")),
       sample_bad(stats.counter("probe.samples.bad")),
-      xdp_no_meta(stats.counter("probe.xdp_no_meta")) {
-  per_obs_.resize(registry.points().size());
-  for (const ObsPoint& p : registry.points()) {
-    for (std::uint32_t dir = 0; dir < 2; ++dir) {
-      std::string base = "probe." + p.ifname + (dir == 0 ? ".in." : ".out.");
-      ObsDirCounters& c = per_obs_[p.obs_id][dir];
-      c.packets = &stats.counter(base + "packets");
-      c.bytes = &stats.counter(base + "bytes");
-      c.flows = &stats.counter(base + "flows");
-      c.overflow_packets = &stats.counter(base + "overflow_packets");
-      c.overflow_bytes = &stats.counter(base + "overflow_bytes");
-      c.insert_fail = &stats.counter(base + "insert_fail");
-      c.not_parsed = &stats.counter(base + "not_parsed");
-      c.non_ip = &stats.counter(base + "non_ip");
-      c.skipped_marked = &stats.counter(base + "skipped_marked");
-    }
+      xdp_no_meta(stats.counter("probe.xdp_no_meta")),
+      stats_(stats) {
+  per_obs_.resize(XACCT_MAX_OBS);
+  for (const ObsPoint& p : registry.points()) add_point(p);
+}
+
+void ProbeStats::add_point(const ObsPoint& p) {
+  if (p.obs_id >= per_obs_.size()) return;
+  for (std::uint32_t dir = 0; dir < 2; ++dir) {
+    std::string base = "probe." + p.ifname + (dir == 0 ? ".in." : ".out.");
+    ObsDirCounters& c = per_obs_[p.obs_id][dir];
+    c.packets = &stats_.counter(base + "packets");
+    c.bytes = &stats_.counter(base + "bytes");
+    c.flows = &stats_.counter(base + "flows");
+    c.overflow_packets = &stats_.counter(base + "overflow_packets");
+    c.overflow_bytes = &stats_.counter(base + "overflow_bytes");
+    c.insert_fail = &stats_.counter(base + "insert_fail");
+    c.not_parsed = &stats_.counter(base + "not_parsed");
+    c.non_ip = &stats_.counter(base + "non_ip");
+    c.skipped_marked = &stats_.counter(base + "skipped_marked");
   }
 }
 

@@ -35,6 +35,10 @@ class ProbeStats {
  public:
   ProbeStats(userspace::Stats& stats, const ObsRegistry& registry);
 
+  // Registers the counters of a point added later (before it is published:
+  // the poller reads them once it sees the point).
+  void add_point(const ObsPoint& point);
+
   // dir: XACCT_DIR_IN / XACCT_DIR_OUT; obs_id must be a registry id.
   ObsDirCounters& at(std::uint32_t obs_id, std::uint32_t dir) { return per_obs_[obs_id][dir]; }
 
@@ -58,7 +62,8 @@ class ProbeStats {
   userspace::Counter& xdp_no_meta;
 
  private:
-  std::vector<std::array<ObsDirCounters, 2>> per_obs_;
+  userspace::Stats& stats_;
+  std::vector<std::array<ObsDirCounters, 2>> per_obs_;  // XACCT_MAX_OBS, never resized
 };
 
 }  // namespace xacct::probe

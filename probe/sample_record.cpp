@@ -20,7 +20,7 @@ SampleDecode sample_to_record(const xacct_sample& sample, std::size_t size, cons
 
   capture::RecordContext ctx;
   ctx.direction = sample.direction == XACCT_DIR_OUT ? Direction::kOut : Direction::kIn;
-  ctx.ifindex = point.ifindex;
+  ctx.ifindex = point.iface();
   const auto ts = static_cast<userspace::TimestampNs>(sample.ts_ns) + mono_to_epoch_ns;
   capture::fill_record(pkt, link, sample.data, sample.cap_len, ts, ctx, out);
 

@@ -12,6 +12,8 @@ userspace::Result<std::unique_ptr<userspace::Sink>> make_sink(const userspace::P
       if (!sink) return sink.error();
       return std::unique_ptr<userspace::Sink>(std::move(sink.value()));
     }
+    case userspace::PluginType::kTee:
+      break;  // replicates datagrams in the collect role, no record sink
   }
   return userspace::make_error("no sink for plugin type " + std::string(userspace::to_string(config.type)));
 }

@@ -37,7 +37,8 @@ std::uint64_t value_of(const userspace::Stats& stats, const std::string& name) {
 
 unsigned long long ull(std::uint64_t v) { return static_cast<unsigned long long>(v); }
 
-// One line per capture source ("capture.<source>.received" names them).
+}  // namespace
+
 void print_capture_totals(const userspace::Stats& stats) {
   std::printf("\ncapture totals\n");
   const std::string suffix = ".received";
@@ -63,6 +64,8 @@ void print_capture_totals(const userspace::Stats& stats) {
   }
   std::fflush(stdout);
 }
+
+namespace {
 
 int run_savefiles(const capture::CaptureConfig& cc, userspace::Pipeline& pl, maps::MapSet& ms,
                   userspace::Stats& stats) {
@@ -124,7 +127,8 @@ int run_live(capture::CaptureConfig cc, userspace::Pipeline& pl, maps::MapSet& m
 }  // namespace
 
 bool capture_selected(const userspace::DaemonConfig& config) {
-  return capture::select_input(config.core) != capture::InputKind::kEbpf;
+  const auto kind = capture::select_input(config.core);
+  return kind == capture::InputKind::kPcapLive || kind == capture::InputKind::kSavefile;
 }
 
 int run_capture(const userspace::DaemonConfig& config, userspace::Stats& stats) {

@@ -8,6 +8,9 @@
 // SIGUSR1 logs every counter (live: with fresh pcap_stats). At exit: the
 // final flush of every plugin, then the capture totals on stdout.
 //
+// pcap_interfaces_map (libpcap and eBPF interfaces side by side) is run by
+// the probe role (tools/probe_role.cpp), not here.
+//
 // In main (or the probe role): if (capture_selected(config)) return run_capture(config, stats);
 #pragma once
 
@@ -18,6 +21,10 @@ namespace xacct::tools {
 
 // True when the configuration counts with libpcap, not eBPF.
 bool capture_selected(const userspace::DaemonConfig& config);
+
+// The `capture totals` lines on stdout: one per libpcap source
+// ("capture.<source>.received" names them).
+void print_capture_totals(const userspace::Stats& stats);
 
 // Returns the process exit code.
 int run_capture(const userspace::DaemonConfig& config, userspace::Stats& stats);

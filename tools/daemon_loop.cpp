@@ -31,7 +31,8 @@ void reload_maps(maps::MapSet& maps) {
 }
 
 void run_signal_loop(const userspace::Stats& stats, maps::MapSet& maps, std::chrono::milliseconds tick,
-                     const std::function<void()>& refresh_stats, const std::function<bool()>& done) {
+                     const std::function<void()>& refresh_stats, const std::function<bool()>& done,
+                     const std::function<void()>& reload) {
   for (;;) {
     DaemonSignal sig = DaemonSignals::wait(tick);
     if (sig == DaemonSignal::kStop) return;
@@ -39,7 +40,10 @@ void run_signal_loop(const userspace::Stats& stats, maps::MapSet& maps, std::chr
       if (refresh_stats) refresh_stats();
       log_stats(stats);
     }
-    if (sig == DaemonSignal::kReload) reload_maps(maps);
+    if (sig == DaemonSignal::kReload) {
+      reload_maps(maps);
+      if (reload) reload();
+    }
     if (done && done()) return;
   }
 }

@@ -24,8 +24,10 @@ void reload_maps(maps::MapSet& maps);
 
 // Waits for signals until SIGINT/SIGTERM, or until `done` (checked every
 // `tick`) returns true. SIGUSR1 runs `refresh_stats` (if any) and logs every
-// counter; SIGUSR2 reloads the maps.
+// counter; SIGUSR2 reloads the maps, then runs `reload` (if any: the
+// role's own reloadable parts, e.g. pcap_interfaces_map).
 void run_signal_loop(const userspace::Stats& stats, maps::MapSet& maps, std::chrono::milliseconds tick,
-                     const std::function<void()>& refresh_stats = {}, const std::function<bool()>& done = {});
+                     const std::function<void()>& refresh_stats = {}, const std::function<bool()>& done = {},
+                     const std::function<void()>& reload = {});
 
 }  // namespace xacct::tools

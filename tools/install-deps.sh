@@ -14,6 +14,8 @@ BUILD_PKGS=(
 # Real peers and tools used by vmtests and tools/bench.
 TEST_PKGS=(
   iproute2 iputils-ping ethtool iperf3 tcpdump python3 pmacct netsniff-ng procps nftables
+  softflowd fprobe tshark tcpreplay  # collector interop (vmtests/test_collect_interop.py)
+  time  # /usr/bin/time -v: CPU and peak RSS in tools/bench/pcap_bench.py
 )
 
 want=("${BUILD_PKGS[@]}")

@@ -2,6 +2,7 @@
 // loads the configuration and hands it to the role (tools/*_role.cpp).
 //
 //   xacctd probe [-f FILE] [-i IFACE]... [-c AGGREGATE] [-O OUTPUT] ...
+//   xacctd collect [-f FILE] [-c AGGREGATE] [-O OUTPUT] ...   (nfacctd/sfacctd)
 //
 // Command-line switches are pmacct's (pmacctd -i, -c, -P, -O, -o, -r, -d) and
 // become config lines applied after the file, so they override it.
@@ -14,6 +15,7 @@
 
 #include "tools/daemon_signals.hpp"
 #include "tools/capture_role.hpp"
+#include "tools/collect_role.hpp"
 #include "tools/probe_role.hpp"
 #include "userspace/config_loader.hpp"
 #include "userspace/config_print.hpp"
@@ -45,7 +47,7 @@ int main(int argc, char** argv) {
   bool markers = false, append = false;
   bool print_config = false;
   bool key_reference = false;
-  app.add_option("role", role_name, "probe (pmacctd/uacctd with the eBPF datapath); later: collect, bgp, bmp")
+  app.add_option("role", role_name, "probe (pmacctd/uacctd with the eBPF datapath), collect (nfacctd/sfacctd); later: bgp, bmp")
       ->required();
   app.add_option("-f,--config", config_file, "configuration file (pmacct syntax); default: embedded");
   app.add_option("-i,--interface", interfaces, "interface to count on (repeatable)");
@@ -84,8 +86,10 @@ int main(int argc, char** argv) {
   userspace::ConfigOptions options;
   if (role_name == "probe") {
     options.role = userspace::Role::kProbe;
+  } else if (role_name == "collect") {
+    options.role = userspace::Role::kCollect;
   } else {
-    std::fprintf(stderr, "xacctd: role '%s' is not available yet (available: probe)\n", role_name.c_str());
+    std::fprintf(stderr, "xacctd: role '%s' is not available yet (available: probe, collect)\n", role_name.c_str());
     return 2;
   }
   options.config_file = config_file;
@@ -102,7 +106,10 @@ int main(int argc, char** argv) {
   if (!savefile_replay.empty()) options.overrides.push_back("pcap_savefile_replay: " + savefile_replay);
   if (!snaplen.empty()) options.overrides.push_back("snaplen: " + snaplen);
   if (no_promisc) options.overrides.push_back("promisc: false");
-  if (renormalize) options.overrides.push_back("pmacctd_renormalize: true");
+  if (renormalize) {
+    options.overrides.push_back(options.role == userspace::Role::kCollect ? "nfacctd_renormalize: true"
+                                                                           : "pmacctd_renormalize: true");
+  }
   if (!networks_file.empty()) options.overrides.push_back("networks_file: " + networks_file);
   if (!ports_file.empty()) options.overrides.push_back("ports_file: " + ports_file);
   if (num_protos) options.overrides.push_back("print_num_protos: true");
@@ -132,6 +139,7 @@ int main(int argc, char** argv) {
   }
   if (config.value().core.debug) spdlog::set_level(spdlog::level::debug);
   userspace::Stats stats;
+  if (config.value().role == userspace::Role::kCollect) return tools::run_collect(config.value(), stats);
   if (tools::capture_selected(config.value())) return tools::run_capture(config.value(), stats);
   return tools::run_probe(config.value(), stats);
 }

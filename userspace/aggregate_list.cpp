@@ -14,7 +14,7 @@ namespace {
 constexpr std::string_view kUnsupportedPmacct[] = {
     "sum_host", "sum_net", "sum_port", "sum_as", "sum_mac", "as_path", "std_comm", "ext_comm",
     "lrg_comm", "local_pref", "med", "src_as_path", "src_std_comm", "src_ext_comm", "src_lrg_comm",
-    "src_local_pref", "src_med", "src_roa", "dst_roa", "mpls_vpn_rd", "mpls_pw_id",
+    "src_local_pref", "src_med", "src_roa", "dst_roa", "mpls_pw_id",
     "sampling_direction", "nat_event", "fw_event", "post_nat_src_host", "post_nat_dst_host",
     "post_nat_src_port", "post_nat_dst_port", "tunnel_flow_label", "nvgre", "class",
     "src_host_country", "dst_host_country", "src_host_pocode", "dst_host_pocode", "src_host_coords",

@@ -1,8 +1,8 @@
 // See aggregation_table.hpp.
 #include "userspace/aggregation_table.hpp"
 
-#include <bit>
 #include <algorithm>
+#include <bit>
 #include <cstring>
 #include <utility>
 
@@ -26,10 +26,16 @@ std::uint64_t mix(std::uint64_t h) {
   return h;
 }
 
-}  // namespace
+bool keys_equal(const std::uint64_t* a, const std::uint64_t* b, std::size_t words) {
+  std::uint64_t diff = 0;
+  for (std::size_t i = 0; i < words; ++i) diff |= a[i] ^ b[i];
+  return diff == 0;
+}
 
-std::uint64_t AggregationTable::default_hash(const std::uint8_t* key, std::size_t size) {
-  // Keys are whole 8-byte words (see AggregationKeyLayout).
+void prefetch(const void* p) { __builtin_prefetch(p, 1, 3); }
+
+// Keys are whole 8-byte words (see AggregationKeyLayout).
+std::uint64_t hash_words(const std::uint8_t* key, std::size_t size) {
   std::uint64_t h = 0x9e3779b97f4a7c15ULL ^ size;
   for (std::size_t i = 0; i < size; i += 8) {
     h = std::rotl(h ^ load64(key + i), 29) * 0x9e3779b97f4a7c15ULL;
@@ -37,65 +43,168 @@ std::uint64_t AggregationTable::default_hash(const std::uint8_t* key, std::size_
   return mix(h);
 }
 
-AggregationTable::AggregationTable(AggregationKeyLayout layout, std::size_t initial_slots, HashFn hash)
-    : layout_(std::move(layout)), hash_(hash), key_size_(layout_.size()),
-      slots_(std::bit_ceil(initial_slots < 8 ? std::size_t{8} : initial_slots)),
-      scratch_(key_size_) {}
+}  // namespace
 
-std::size_t AggregationTable::find_slot(const std::uint8_t* key, std::uint64_t hash) const {
-  const std::size_t mask = slots_.size() - 1;
-  const auto hash_hi = static_cast<std::uint32_t>(hash >> 32);
-  std::size_t pos = static_cast<std::size_t>(hash) & mask;
+std::uint64_t AggregationTable::default_hash(const std::uint8_t* key, std::size_t size) {
+  return hash_words(key, size);
+}
+
+std::uint64_t AggregationTable::hash_key(const std::uint64_t* key) const {
+  const auto* bytes = reinterpret_cast<const std::uint8_t*>(key);
+  // The default hash inlined; tests replace it to force collisions.
+  return hash_ == &default_hash ? hash_words(bytes, key_size_) : hash_(bytes, key_size_);
+}
+
+AggregationTable::AggregationTable(AggregationKeyLayout layout, std::size_t initial_slots, HashFn hash)
+    : layout_(std::move(layout)),
+      hash_(hash),
+      key_size_(layout_.size()),
+      key_words_(key_size_ / 8),
+      entry_words_(kValueWords + key_words_),
+      per_chunk_(std::max<std::size_t>(1, kHugePageBytes / (entry_words_ * 8))),
+      id_shift_(static_cast<std::uint32_t>(std::bit_width(per_chunk_ - 1))),
+      id_mask_(static_cast<std::uint32_t>((std::size_t{1} << id_shift_) - 1)),
+      slot_count_(std::bit_ceil(initial_slots < 8 ? std::size_t{8} : initial_slots)),
+      slot_memory_(make_slots(slot_count_)),
+      scratch_(kRing * key_words_) {}
+
+AggregationMemory AggregationTable::make_slots(std::size_t count) {
+  const std::size_t bytes = count * sizeof(Slot);
+  return AggregationMemory(bytes, bytes >= kHugePageBytes);
+}
+
+void AggregationTable::fold(const std::uint64_t* key, std::uint64_t hash, const FlowRecord& record) {
+  Slot* slots = this->slots();
+  std::size_t mask = slot_count_ - 1;
+  const auto hash_lo = static_cast<std::uint32_t>(hash);
+  std::size_t pos = hash_lo & mask;
+  std::uint64_t* e = nullptr;
   while (true) {
-    const Slot& s = slots_[pos];
-    if (s.entry_plus_one == 0) return pos;
-    if (s.hash_hi == hash_hi &&
-        std::memcmp(keys_.data() + (s.entry_plus_one - 1) * key_size_, key, key_size_) == 0) {
-      return pos;
+    const Slot s = slots[pos];
+    if (s.entry_plus_one == 0) break;
+    if (s.hash_lo == hash_lo) {
+      std::uint64_t* cand = entry_words_by_id(s.entry_plus_one - 1);
+      if (keys_equal(cand + kValueWords, key, key_words_)) {
+        e = cand;
+        break;
+      }
     }
     pos = (pos + 1) & mask;
   }
+  if (e == nullptr) {
+    if ((size_ + 1) * 2 > slot_count_) {
+      grow();
+      slots = this->slots();
+      mask = slot_count_ - 1;
+      pos = hash_lo & mask;
+      while (slots[pos].entry_plus_one != 0) pos = (pos + 1) & mask;
+    }
+    if (next_chunk_ == chunks_.size()) {
+      // The first chunk of a table stays on small pages: a plugin with a
+      // handful of entries should not pin a 2 MiB page.
+      chunks_.emplace_back(per_chunk_ * entry_words_ * 8, !chunks_.empty());
+    }
+    const auto id = static_cast<std::uint32_t>((next_chunk_ << id_shift_) | next_index_);
+    if (++next_index_ == per_chunk_) {
+      next_index_ = 0;
+      ++next_chunk_;
+    }
+    e = entry_words_by_id(id);
+    std::fill(e, e + kValueWords, std::uint64_t{0});
+    std::copy(key, key + key_words_, e + kValueWords);
+    ++size_;
+    slots[pos] = {id + 1, hash_lo};
+  }
+  e[kPackets] += record.packets;
+  e[kBytes] += record.bytes;
+  e[kFlows] += record.flows;
+  e[kFlags] |= record.tcp_flags | (std::uint64_t{record.tunnel_tcp_flags} << 8);
+  const auto first = static_cast<TimestampNs>(e[kFirst]);
+  if (record.first_ns > 0 && (first == 0 || record.first_ns < first)) {
+    e[kFirst] = static_cast<std::uint64_t>(record.first_ns);
+  }
+  if (record.last_ns > static_cast<TimestampNs>(e[kLast])) e[kLast] = static_cast<std::uint64_t>(record.last_ns);
 }
 
 void AggregationTable::add(const FlowRecord& record, TimestampNs time_bin_ns) {
-  layout_.build(record, scratch_.data(), time_bin_ns);
-  const std::uint64_t hash = hash_(scratch_.data(), key_size_);
-  std::size_t pos = find_slot(scratch_.data(), hash);
-  if (slots_[pos].entry_plus_one == 0) {
-    if ((values_.size() + 1) * 2 > slots_.size()) {
-      grow();
-      pos = find_slot(scratch_.data(), hash);
+  std::uint64_t* key = scratch_.data();
+  layout_.build(record, reinterpret_cast<std::uint8_t*>(key), time_bin_ns);
+  fold(key, hash_key(key), record);
+}
+
+void AggregationTable::add_batch(std::span<const FlowRecord* const> records, std::span<const TimestampNs> time_bins_ns) {
+  // A software pipeline over the records: record i+2D gets its key, hash
+  // and a prefetch of its first slot, record i+D a prefetch of the entry
+  // that slot names (the likely hit, both cache lines), and record i is
+  // folded, in order. Each prefetch has D records' worth of work to arrive.
+  // Only hints: fold() looks everything up again, so a slot array that grew
+  // in between costs a miss, never a wrong answer.
+  constexpr std::size_t kD = kLookahead;
+  const std::size_t n = records.size();
+  const bool with_bins = !time_bins_ns.empty();
+  std::uint64_t hashes[kRing];
+  auto key_at = [&](std::size_t i) { return scratch_.data() + (i % kRing) * key_words_; };
+  auto stage_key = [&](std::size_t i) {
+    std::uint64_t* key = key_at(i);
+    layout_.build(*records[i], reinterpret_cast<std::uint8_t*>(key), with_bins ? time_bins_ns[i] : 0);
+    const std::uint64_t h = hash_key(key);
+    hashes[i % kRing] = h;
+    prefetch(&slots()[h & (slot_count_ - 1)]);
+  };
+  auto stage_entry = [&](std::size_t i) {
+    const std::uint64_t h = hashes[i % kRing];
+    const Slot s = slots()[h & (slot_count_ - 1)];
+    if (s.entry_plus_one != 0 && s.hash_lo == static_cast<std::uint32_t>(h)) {
+      const std::uint64_t* e = entry_words_by_id(s.entry_plus_one - 1);
+      prefetch(e);
+      prefetch(e + entry_words_ - 1);
     }
-    keys_.insert(keys_.end(), scratch_.begin(), scratch_.end());
-    hashes_.push_back(hash);
-    values_.emplace_back();
-    slots_[pos] = {static_cast<std::uint32_t>(values_.size()), static_cast<std::uint32_t>(hash >> 32)};
+  };
+  for (std::size_t i = 0; i < std::min(n, 2 * kD); ++i) stage_key(i);
+  for (std::size_t i = 0; i < std::min(n, kD); ++i) stage_entry(i);
+  for (std::size_t i = 0; i < n; ++i) {
+    if (i + 2 * kD < n) stage_key(i + 2 * kD);
+    if (i + kD < n) stage_entry(i + kD);
+    fold(key_at(i), hashes[i % kRing], *records[i]);
   }
-  AggregateValue& v = values_[slots_[pos].entry_plus_one - 1];
-  v.packets += record.packets;
-  v.bytes += record.bytes;
-  v.flows += record.flows;
-  v.tcp_flags |= record.tcp_flags;
-  v.tunnel_tcp_flags |= record.tunnel_tcp_flags;
-  if (record.first_ns > 0 && (v.first_ns == 0 || record.first_ns < v.first_ns)) v.first_ns = record.first_ns;
-  if (record.last_ns > v.last_ns) v.last_ns = record.last_ns;
 }
 
 void AggregationTable::grow() {
-  std::vector<Slot> bigger(slots_.size() * 2);
-  const std::size_t mask = bigger.size() - 1;
-  for (std::size_t i = 0; i < hashes_.size(); ++i) {
-    std::size_t pos = static_cast<std::size_t>(hashes_[i]) & mask;
-    while (bigger[pos].entry_plus_one != 0) pos = (pos + 1) & mask;
-    bigger[pos] = {static_cast<std::uint32_t>(i + 1), static_cast<std::uint32_t>(hashes_[i] >> 32)};
+  // Only slots move: the position comes from the hash bits the slot keeps.
+  // The new array comes zeroed from the kernel: no fill pass.
+  const std::size_t count = slot_count_ * 2;
+  AggregationMemory bigger = make_slots(count);
+  Slot* to = static_cast<Slot*>(bigger.data());
+  const Slot* from = slots();
+  const std::size_t mask = count - 1;
+  for (std::size_t i = 0; i < slot_count_; ++i) {
+    const Slot s = from[i];
+    if (s.entry_plus_one == 0) continue;
+    std::size_t pos = s.hash_lo & mask;
+    while (to[pos].entry_plus_one != 0) pos = (pos + 1) & mask;
+    to[pos] = s;
   }
-  slots_.swap(bigger);
+  slot_memory_ = std::move(bigger);
+  slot_count_ = count;
+}
+
+AggregateValue AggregationTable::value(std::size_t i) const {
+  const std::uint64_t* e = entry_words(i);
+  AggregateValue v;
+  v.packets = e[kPackets];
+  v.bytes = e[kBytes];
+  v.flows = e[kFlows];
+  v.first_ns = static_cast<TimestampNs>(e[kFirst]);
+  v.last_ns = static_cast<TimestampNs>(e[kLast]);
+  v.tcp_flags = static_cast<std::uint8_t>(e[kFlags]);
+  v.tunnel_tcp_flags = static_cast<std::uint8_t>(e[kFlags] >> 8);
+  return v;
 }
 
 FlowRecord AggregationTable::entry(std::size_t i) const {
   FlowRecord r;
-  layout_.restore(keys_.data() + i * key_size_, r);
-  const AggregateValue& v = values_[i];
+  layout_.restore(reinterpret_cast<const std::uint8_t*>(entry_words(i) + kValueWords), r);
+  const AggregateValue v = value(i);
   r.packets = v.packets;
   r.bytes = v.bytes;
   r.flows = v.flows;
@@ -109,16 +218,16 @@ FlowRecord AggregationTable::entry(std::size_t i) const {
 
 std::vector<FlowRecord> AggregationTable::snapshot() const {
   std::vector<FlowRecord> out;
-  out.reserve(values_.size());
-  for (std::size_t i = 0; i < values_.size(); ++i) out.push_back(entry(i));
+  out.reserve(size_);
+  for (std::size_t i = 0; i < size_; ++i) out.push_back(entry(i));
   return out;
 }
 
 void AggregationTable::clear() {
-  std::fill(slots_.begin(), slots_.end(), Slot{});
-  keys_.clear();
-  hashes_.clear();
-  values_.clear();
+  std::fill(slots(), slots() + slot_count_, Slot{});
+  size_ = 0;
+  next_chunk_ = 0;
+  next_index_ = 0;
 }
 
 }  // namespace xacct::userspace

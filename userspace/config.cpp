@@ -6,6 +6,7 @@ namespace xacct::userspace {
 std::string_view to_string(PluginType type) {
   switch (type) {
     case PluginType::kPrint: return "print";
+    case PluginType::kTee: return "tee";
   }
   return "?";
 }

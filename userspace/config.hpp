@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "collector/collector_config.hpp"
 #include "userspace/filter/filter_config.hpp"
 #include "userspace/maps/maps_config.hpp"
 #include "userspace/primitive.hpp"
@@ -23,7 +24,9 @@ namespace xacct::userspace {
 // errors (e.g. ebpf_* for a collector).
 enum class Role : std::uint8_t { kProbe, kCollect };
 
-enum class PluginType : std::uint8_t { kPrint };
+// kTee: replication of collected datagrams (xacctd collect only); not a
+// record sink, the collect role takes it out of the pipeline.
+enum class PluginType : std::uint8_t { kPrint, kTee };
 
 enum class PrintOutput : std::uint8_t { kFormatted, kCsv, kJson };
 
@@ -57,6 +60,7 @@ struct PcapConfig {
   std::string direction;               // pcap_direction: "", "in" or "out"
   std::string ifindex = "none";        // pcap_ifindex: sys, hash, none or a number
   std::string method = "ebpf";         // capture_method (xacct): ebpf or pcap
+  std::string interfaces_map;          // pcap_interfaces_map; "" = none (probe/capture/interfaces_map.hpp)
 
   bool operator==(const PcapConfig&) const = default;
 };
@@ -82,6 +86,7 @@ struct CoreConfig {
   PcapConfig pcap;  // libpcap input (probe/capture/)
   NflogConfig nflog;  // NFLOG input (probe/nflog_input.hpp)
   xacct::maps::MapsConfig maps;  // pre_tag_map, networks_file, ports_file (userspace/maps/)
+  xacct::collector::CollectorConfig collector;  // xacctd collect: listeners (collector/collector_config.hpp)
 
   bool operator==(const CoreConfig&) const = default;
 };
@@ -113,6 +118,7 @@ struct PluginConfig {
   std::uint64_t post_tag2 = 0;  // post_tag2
   std::string writer_id{kDefaultWriterId};  // writer_id_string
   PrintConfig print;  // type == kPrint
+  xacct::collector::TeeKeys tee;  // type == kTee (tee_*)
   // aggregate_filter, pre_tag_filter, pre_tag2_filter, pre_tag_label_filter
   // (userspace/filter/plugin_filter.hpp builds the filter).
   xacct::filter::PluginFilterConfig filter;

@@ -44,8 +44,7 @@ Result<std::string> check_writer_id_string(std::string_view v) {
   return std::string(v);
 }
 Result<std::string> check_pcap_ifindex(std::string_view v) {
-  if (v == "sys" || v == "hash" || v == "none") return std::string(v);
-  if (v == "map") return make_error("'map' is not supported yet (needs pcap_interfaces_map)");
+  if (v == "sys" || v == "hash" || v == "none" || v == "map") return std::string(v);
   std::uint32_t n = 0;
   auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
   if (!v.empty() && ec == std::errc{} && end == v.data() + v.size()) return std::to_string(n);
@@ -138,8 +137,15 @@ constexpr KeyDef kKeys[] = {
   {.name = "pcap_ifindex", .type = T::kString, .scope = S::kGlobal, .default_value = "none",
    .help = "ifindex of libpcap records: sys (the interface's; on a Linux cooked v2 capture each "
            "packet's), hash (pmacct's hash of the name), none, or a fixed number (xacct only); used "
-           "only with pcap_direction, as in pmacct",
+           "only with pcap_direction, as in pmacct; map: the ifindex of each pcap_interfaces_map line",
    .roles = kRoleProbe, .check = check_pcap_ifindex},
+  {.name = "pcap_interfaces_map", .type = T::kString, .scope = S::kGlobal, .default_value = "",
+   .help = "map of the interfaces to count, one per line: ifname=NAME [ifindex=N] [direction=in|out] "
+           "[method=xdp|tc|pcap]. method (xacct only) picks how each interface is counted; unset: pcap "
+           "with capture_method: pcap, else xdp when ebpf_hooks has xdp, else tc. ifindex goes to "
+           "records with pcap_ifindex: map. SIGUSR2 starts added lines, stops removed ones and restarts "
+           "changed ones; the others keep running. Excludes pcap_interface and pcap_savefile",
+   .roles = kRoleProbe},
   // --- NFLOG input (probe/nflog_input.hpp) -----------------------------------
   {.name = "uacctd_group", .type = T::kUint, .scope = S::kGlobal, .default_value = "",
    .help = "NFLOG group to read (nft: log group N); setting it starts the NFLOG input, alone or "
@@ -193,6 +199,24 @@ constexpr KeyDef kKeys[] = {
   {.name = "ports_file", .type = T::kString, .scope = S::kGlobal, .default_value = "",
    .help = "ports, one per line: src_port/dst_port values not listed become 0; reloaded on SIGUSR2. "
            "One file for all plugins (pmacct: per plugin)"},
+  {.name = "pre_tag_label_encode_as_map", .type = T::kBool, .scope = S::kGlobal, .default_value = "false",
+   .help = "pre_tag_map set_label values are key%value items (\"k1%v1,k2%v2\", checked at load) and JSON "
+           "prints label as the object {\"k1\": \"v1\", \"k2\": \"v2\"} (pmacct after 1.7.7)"},
+  {.name = "sampling_map", .type = T::kString, .scope = S::kGlobal, .default_value = "",
+   .help = "collector: file of id=<rate> ip=<exporter> [in=] [out=] rows setting sampling_rate (a record "
+           "no row matches keeps the exporter's rate); reloaded on SIGUSR2", .roles = kRoleCollect},
+  {.name = "flow_to_rd_map", .type = T::kString, .scope = S::kGlobal, .default_value = "",
+   .help = "collector: file of id=<RD> ip=<exporter> [in=] [out=] [bgp_nexthop=] [mpls_label_bottom=] rows "
+           "setting mpls_vpn_rd (\"0:65512:1\"; overrides the exporter's); reloaded on SIGUSR2",
+   .roles = kRoleCollect},
+  {.name = "bgp_peer_src_as_type", .type = T::kEnum, .scope = S::kGlobal, .default_value = "",
+   .help = "where peer_src_as comes from: netflow/sflow (the exporter, default) or map "
+           "(bgp_peer_src_as_map)", .choices = "netflow|sflow|map", .unsupported_choices = "bgp",
+   .roles = kRoleCollect},
+  {.name = "bgp_peer_src_as_map", .type = T::kString, .scope = S::kGlobal, .default_value = "",
+   .help = "collector: file of id=<ASN> ip=<exporter> [in=] [out=] [src_mac=] [bgp_nexthop=] [vlan=] "
+           "[filter=] rows setting peer_src_as, with bgp_peer_src_as_type: map; reloaded on SIGUSR2",
+   .roles = kRoleCollect},
   {.name = "pmacctd_net", .type = T::kEnum, .scope = S::kGlobal, .default_value = "",
    .help = "source of src_net/dst_net and masks: file (networks_file), mask (networks_mask), longest; "
            "unset = networks_file and/or networks_mask as configured",
@@ -212,6 +236,56 @@ constexpr KeyDef kKeys[] = {
            "(networks_file), longest; unset = the exporter's",
    .choices = "netflow|sflow|file|longest|fallback", .unsupported_choices = "bgp|bmp",
    .roles = kRoleCollect},
+  // --- collector listeners (collector/listener.hpp, docs/collector.md) ---
+  {.name = "nfacctd_ip", .type = T::kString, .scope = S::kGlobal, .default_value = "",
+   .help = "address the NetFlow/IPFIX listener binds; unset = every IPv4 and IPv6 address",
+   .roles = kRoleCollect},
+  {.name = "nfacctd_port", .type = T::kUint, .scope = S::kGlobal, .default_value = "2100",
+   .help = "UDP port of the NetFlow/IPFIX listener (SO_REUSEADDR + SO_REUSEPORT). The NetFlow listener "
+           "starts when nfacctd_ip/nfacctd_port is set or no sfacctd_ip/sfacctd_port is",
+   .min = 1, .max = 65535, .roles = kRoleCollect},
+  {.name = "nfacctd_ipv6_only", .type = T::kBool, .scope = S::kGlobal, .default_value = "false",
+   .help = "IPV6_V6ONLY on the NetFlow listener's IPv6 socket (no IPv4-mapped exporters)",
+   .roles = kRoleCollect},
+  {.name = "nfacctd_pipe_size", .type = T::kUint, .scope = S::kGlobal, .default_value = "0",
+   .help = "receive buffer of each NetFlow socket in bytes (SO_RCVBUFFORCE, above rmem_max); 0 = the "
+           "OS default. Overruns are counted (collector.listener.<ip:port>.socket_drops)",
+   .max = 1u << 30, .roles = kRoleCollect},
+  {.name = "nfacctd_allow_file", .type = T::kString, .scope = S::kGlobal, .default_value = "",
+   .help = "exporters allowed to send NetFlow/IPFIX: IPv4/IPv6 addresses or prefixes, one per line; "
+           "empty file = deny all; unset = allow all; reloaded on SIGUSR2. Denied datagrams are counted",
+   .roles = kRoleCollect},
+  {.name = "nfacctd_renormalize", .type = T::kBool, .scope = S::kGlobal, .default_value = "false",
+   .help = "sampled records count packets and bytes times their sampling rate (from the export or "
+           "sampling options), which then reads 1",
+   .roles = kRoleCollect},
+  {.name = "nfacctd_time_new", .type = T::kBool, .scope = S::kGlobal, .default_value = "false",
+   .help = "ignore the exporter's flow times: timestamp_start/_end (and time bins) are the arrival time",
+   .roles = kRoleCollect},
+  {.name = "nfacctd_time_secs", .type = T::kBool, .scope = S::kGlobal, .default_value = "false",
+   .help = "NetFlow v5 header times are in seconds rather than milliseconds",
+   .roles = kRoleCollect},
+  {.name = "sfacctd_ip", .type = T::kString, .scope = S::kGlobal, .default_value = "",
+   .help = "address the sFlow listener binds; unset = every IPv4 and IPv6 address",
+   .roles = kRoleCollect},
+  {.name = "sfacctd_port", .type = T::kUint, .scope = S::kGlobal, .default_value = "6343",
+   .help = "UDP port of the sFlow listener; the sFlow listener starts when sfacctd_ip or sfacctd_port is set",
+   .min = 1, .max = 65535, .roles = kRoleCollect},
+  {.name = "sfacctd_ipv6_only", .type = T::kBool, .scope = S::kGlobal, .default_value = "false",
+   .help = "IPV6_V6ONLY on the sFlow listener's IPv6 socket", .roles = kRoleCollect},
+  {.name = "sfacctd_pipe_size", .type = T::kUint, .scope = S::kGlobal, .default_value = "0",
+   .help = "receive buffer of each sFlow socket in bytes (SO_RCVBUFFORCE); 0 = the OS default",
+   .max = 1u << 30, .roles = kRoleCollect},
+  {.name = "sfacctd_allow_file", .type = T::kString, .scope = S::kGlobal, .default_value = "",
+   .help = "as nfacctd_allow_file, for the sFlow listener", .roles = kRoleCollect},
+  {.name = "sfacctd_renormalize", .type = T::kBool, .scope = S::kGlobal, .default_value = "false",
+   .help = "as nfacctd_renormalize (either key renormalizes every record)", .roles = kRoleCollect},
+  {.name = "sfacctd_time_new", .type = T::kBool, .scope = S::kGlobal, .default_value = "false",
+   .help = "as nfacctd_time_new (either key applies to every record)", .roles = kRoleCollect},
+  {.name = "collector_threads", .type = T::kUint, .scope = S::kGlobal, .default_value = "1",
+   .help = "sockets (SO_REUSEPORT) and decode threads per listener; datagrams are steered by exporter "
+           "address, so one exporter always reaches the same thread; 0 = one per online CPU",
+   .xacct_only = true, .max = 256, .roles = kRoleCollect},
   // --- every plugin ----------------------------------------------------------
   {.name = "aggregate", .type = T::kPrimitiveList, .scope = S::kPlugin, .default_value = "src_host",
    .help = "primitives to aggregate on, comma list (see the primitives reference)"},
@@ -221,7 +295,9 @@ constexpr KeyDef kKeys[] = {
            "datapath drain can carry a full flow map",
    .min = 4096, .max = std::numeric_limits<std::uint64_t>::max()},
   {.name = "plugin_buffer_size", .type = T::kUint, .scope = S::kPlugin, .default_value = "0",
-   .help = "accepted for pmacct compatibility; no effect (xacct queues whole input batches)",
+   .help = "accepted for pmacct compatibility; no effect: pmacct's buffer batches packets into the "
+           "core-to-plugin pipe, while xacct's inputs already hand each plugin queue whole batches "
+           "(a datapath drain, a savefile chunk, a datagram's records); plugin_pipe_size bounds the queue",
    .max = std::numeric_limits<std::uint64_t>::max()},
   {.name = "aggregate_filter", .type = T::kString, .scope = S::kPluginOnly, .default_value = "",
    .help = "libpcap filter (tcpdump syntax) on the plugin's records, run on a packet rebuilt from each "
@@ -260,6 +336,28 @@ constexpr KeyDef kKeys[] = {
    .help = "writer_id of markers: $proc_name (plugin name), $writer_pid, $pmacct_build and text "
            "(pmacct uses it for Kafka/AMQP only)",
    .check = check_writer_id_string},
+  // --- tee plugin (xacctd collect: collector/tee_replicator.hpp) -------------
+  {.name = "tee_receivers", .type = T::kString, .scope = S::kPlugin, .default_value = "",
+   .help = "receivers map: id=N ip=addr:port[,addr:port...] [balance-alg=rr|hash-agent|hash-crc32|hash-tag] "
+           "[tag=list] [src_port=N], one pool per line; reloaded on SIGUSR2. Mandatory for tee plugins",
+   .plugin_type = "tee", .roles = kRoleCollect},
+  {.name = "tee_transparent", .type = T::kBool, .scope = S::kPlugin, .default_value = "false",
+   .help = "send replicated datagrams with the exporter's source address and port (raw sockets, needs "
+           "CAP_NET_RAW)", .plugin_type = "tee", .roles = kRoleCollect},
+  {.name = "tee_source_ip", .type = T::kString, .scope = S::kPlugin, .default_value = "",
+   .help = "source address of non-transparent replication; unset = chosen by the OS",
+   .plugin_type = "tee", .roles = kRoleCollect},
+  {.name = "tee_ipprec", .type = T::kUint, .scope = S::kPlugin, .default_value = "0",
+   .help = "IP precedence (0-7) of replicated datagrams", .max = 7, .plugin_type = "tee",
+   .roles = kRoleCollect},
+  {.name = "tee_pipe_size", .type = T::kUint, .scope = S::kPlugin, .default_value = "0",
+   .help = "send buffer of the replication sockets in bytes; 0 = the OS default", .max = 1u << 30,
+   .plugin_type = "tee", .roles = kRoleCollect},
+  {.name = "tee_max_receivers", .type = T::kUint, .scope = S::kPlugin, .default_value = "32",
+   .help = "most receivers per pool", .min = 1, .max = 4096, .plugin_type = "tee", .roles = kRoleCollect},
+  {.name = "tee_max_receiver_pools", .type = T::kUint, .scope = S::kPlugin, .default_value = "128",
+   .help = "most pools in tee_receivers", .min = 1, .max = 65536, .plugin_type = "tee",
+   .roles = kRoleCollect},
   // --- print plugin ----------------------------------------------------------
   {.name = "print_output", .type = T::kEnum, .scope = S::kPlugin, .default_value = "formatted",
    .help = "output format: formatted (padded columns), csv, json (one object per line)",
@@ -333,7 +431,7 @@ constexpr std::string_view kUnsupported[] = {
     "classifier_*", "geoip*", "dtls_path", "redis_*",
     // aggregation, tagging, networks
     "aggregate_filter", "aggregate_primitives", "aggregate_unknown_etype", "pre_tag_*",
-    "pre_tag2_filter", "networks_*", "ports_file", "sampling_map",
+    "pre_tag2_filter", "networks_*", "ports_file",
     "use_ip_next_hop", "bgp_comms_encode_as_array", "as_path_encode_as_array", "tos_encode_as_dscp",
     // plugin queue
     "plugin_pipe_zmq*", "plugin_pipe_amqp*", "plugin_pipe_kafka*", "plugin_pipe_check_core_pid",

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <initializer_list>
 
 #include "userspace/dynamic_name.hpp"
 #include "userspace/logging.hpp"
@@ -80,6 +81,28 @@ class Reader {
   std::string plugin_;
 };
 
+// The collect role's keys (collector/collector_config.hpp says which
+// listeners start).
+void read_collector_config(const Reader& core, xacct::collector::CollectorConfig& c) {
+  const bool nf_set = core.where("nfacctd_ip") != "default" || core.where("nfacctd_port") != "default";
+  const bool sf_set = core.where("sfacctd_ip") != "default" || core.where("sfacctd_port") != "default";
+  auto endpoint = [&core](const std::string& p, xacct::collector::EndpointConfig& e) {
+    e.ip = core.str(p + "_ip");
+    e.port = static_cast<std::uint16_t>(core.u32(p + "_port"));
+    e.ipv6_only = core.boolean(p + "_ipv6_only");
+    e.pipe_size = core.u32(p + "_pipe_size");
+    e.allow_file = core.str(p + "_allow_file");
+  };
+  endpoint("nfacctd", c.netflow);
+  endpoint("sfacctd", c.sflow);
+  c.netflow.enabled = nf_set || !sf_set;
+  c.sflow.enabled = sf_set;
+  c.threads = core.u32("collector_threads");
+  c.time_new = core.boolean("nfacctd_time_new") || core.boolean("sfacctd_time_new");
+  c.time_secs = core.boolean("nfacctd_time_secs");
+  c.renormalize = core.boolean("nfacctd_renormalize") || core.boolean("sfacctd_renormalize");
+}
+
 // *_history, *_history_roundoff, *_history_offset (validated by the key
 // checks; here the checks across keys).
 void read_history(const Reader& r, const std::string& key, PluginConfig& pc, std::string& errors) {
@@ -127,6 +150,34 @@ void check_print_plugin(const Reader& r, const PluginConfig& pc, std::string& er
                               ": a dynamic print_latest_file needs a dynamic print_output_file");
       }
     }
+  }
+}
+
+// pmacctd (and uacctd) refuse network and AS primitives that nothing can
+// fill (pmacct 1.7.7, checked by vmtests/test_pmacct_diff.py's notes in
+// docs/pmacct-differences.md): nets and masks need pmacctd_net,
+// networks_file or networks_mask; src_as/dst_as need networks_file or
+// pmacctd_as. The collector takes them from the exporter (nfacctd_net /
+// nfacctd_as default to the export protocol), so it has no such check.
+void check_network_sources(const Reader& r, const PluginConfig& pc, const xacct::maps::MapsConfig& maps,
+                           std::string& errors) {
+  if (maps.collector) return;
+  const auto has = [&pc](std::initializer_list<Primitive> set) -> std::string {
+    for (Primitive p : pc.aggregate) {
+      if (std::find(set.begin(), set.end(), p) != set.end()) return std::string(primitive_info(p).name);
+    }
+    return {};
+  };
+  const std::string net = has({Primitive::kSrcNet, Primitive::kDstNet, Primitive::kSrcMask, Primitive::kDstMask,
+                         Primitive::kPeerDstIp});
+  if (!net.empty() && maps.net_source.empty() && maps.networks_file.empty() && maps.networks_mask == 0) {
+    add_error(errors, r.where("aggregate") + ": primitive '" + net +
+                          "' needs one of pmacctd_net, networks_file, networks_mask (pmacctd refuses it too)");
+  }
+  const std::string as = has({Primitive::kSrcAs, Primitive::kDstAs});
+  if (!as.empty() && maps.networks_file.empty() && maps.as_source.empty()) {
+    add_error(errors, r.where("aggregate") + ": primitive '" + as +
+                          "' needs networks_file or pmacctd_as (pmacctd refuses it too)");
   }
 }
 
@@ -270,6 +321,7 @@ Result<DaemonConfig> build_daemon_config(const ResolvedConfig& rc) {
   pcap.direction = core.str("pcap_direction");
   pcap.ifindex = core.str("pcap_ifindex");
   pcap.method = core.str("capture_method");
+  pcap.interfaces_map = core.str("pcap_interfaces_map");
   e.sampling_rate = core.u32("sampling_rate");
   NflogConfig& nflog = dc.core.nflog;
   nflog.enabled = !core.str("uacctd_group").empty();
@@ -278,7 +330,9 @@ Result<DaemonConfig> build_daemon_config(const ResolvedConfig& rc) {
   nflog.threshold = core.u32("uacctd_threshold");
   nflog.direction = core.str("uacctd_direction");
   nflog.snaplen = core.u32("snaplen");
-  const bool renormalize = core.boolean("pmacctd_renormalize");
+  const bool renormalize = dc.role == Role::kCollect
+                               ? core.boolean("nfacctd_renormalize") || core.boolean("sfacctd_renormalize")
+                               : core.boolean("pmacctd_renormalize");
   xacct::maps::MapsConfig& maps = dc.core.maps;  // loaded by maps::MapSet (userspace/maps/)
   maps.pre_tag_map = core.str("pre_tag_map");
   maps.maps_entries = core.u32("maps_entries");
@@ -291,6 +345,18 @@ Result<DaemonConfig> build_daemon_config(const ResolvedConfig& rc) {
   maps.networks_no_mask_if_zero = core.boolean("networks_no_mask_if_zero");
   maps.networks_mask = core.u32("networks_mask");
   maps.ports_file = core.str("ports_file");
+  maps.pre_tag_label_encode_as_map = core.boolean("pre_tag_label_encode_as_map");
+  maps.sampling_map = core.str("sampling_map");
+  maps.flow_to_rd_map = core.str("flow_to_rd_map");
+  maps.bgp_peer_src_as_map = core.str("bgp_peer_src_as_map");
+  const std::string peer_src_as_type = core.str("bgp_peer_src_as_type");
+  if (!maps.bgp_peer_src_as_map.empty() && peer_src_as_type != "map") {
+    add_error(errors, core.where("bgp_peer_src_as_map") +
+                          ": bgp_peer_src_as_map needs bgp_peer_src_as_type: map (as in pmacct)");
+  }
+  if (peer_src_as_type == "map" && maps.bgp_peer_src_as_map.empty()) {
+    add_error(errors, core.where("bgp_peer_src_as_type") + ": bgp_peer_src_as_type: map needs bgp_peer_src_as_map");
+  }
   maps.collector = dc.role == Role::kCollect;
   const std::string pm_net = core.str("pmacctd_net");
   const std::string pm_as = core.str("pmacctd_as");
@@ -298,6 +364,7 @@ Result<DaemonConfig> build_daemon_config(const ResolvedConfig& rc) {
   const std::string nf_as = core.str("nfacctd_as");
   maps.net_source = maps.collector ? nf_net : pm_net;
   maps.as_source = maps.collector ? nf_as : pm_as;
+  read_collector_config(core, dc.core.collector);
 
   for (const PluginDecl& decl : rc.plugins) {
     const Reader r(rc, decl.name);
@@ -315,6 +382,7 @@ Result<DaemonConfig> build_daemon_config(const ResolvedConfig& rc) {
     pc.format.tcpflags_as_array = r.boolean("tcpflags_encode_as_array");
     pc.format.fwd_status_as_string = r.boolean("fwd_status_encode_as_string");
     pc.format.mpls_label_stack_as_array = r.boolean("mpls_label_stack_encode_as_array");
+    pc.format.label_as_map = maps.pre_tag_label_encode_as_map;
     pc.post_tag = r.u64("post_tag");
     pc.post_tag2 = r.u64("post_tag2");
     pc.writer_id = r.str("writer_id_string");
@@ -326,6 +394,23 @@ Result<DaemonConfig> build_daemon_config(const ResolvedConfig& rc) {
     pc.filter.pre_tag_filter = r.str("pre_tag_filter");
     pc.filter.pre_tag2_filter = r.str("pre_tag2_filter");
     pc.filter.pre_tag_label_filter = r.str("pre_tag_label_filter");
+    check_network_sources(r, pc, maps, errors);
+    // tee_* (read for every plugin, so that each key is read once; they
+    // apply to tee plugins only, which the key table enforces).
+    pc.tee.receivers = r.str("tee_receivers");
+    pc.tee.transparent = r.boolean("tee_transparent");
+    pc.tee.source_ip = r.str("tee_source_ip");
+    pc.tee.ipprec = r.u32("tee_ipprec");
+    pc.tee.pipe_size = r.u32("tee_pipe_size");
+    pc.tee.max_receivers = r.u32("tee_max_receivers");
+    pc.tee.max_pools = r.u32("tee_max_receiver_pools");
+    if (pc.type == PluginType::kTee) {
+      if (dc.role != Role::kCollect) {
+        add_error(errors, "plugin '" + pc.name + "': tee plugins replicate collected datagrams: xacctd collect only");
+      } else if (pc.tee.receivers.empty()) {
+        add_error(errors, "plugin '" + pc.name + "': tee needs tee_receivers");
+      }
+    }
     if (pc.type == PluginType::kPrint) {
       PrintConfig& p = pc.print;
       std::string out = r.str("print_output");

@@ -21,6 +21,7 @@ bool valid_name(std::string_view name) {
 
 std::optional<PluginType> plugin_type_from_string(std::string_view type) {
   if (type == "print") return PluginType::kPrint;
+  if (type == "tee") return PluginType::kTee;  // xacctd collect only (config_loader checks the role)
   return std::nullopt;
 }
 

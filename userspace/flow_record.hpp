@@ -121,6 +121,12 @@ struct FlowRecord {
 
   // --- Added for issue 4 ---
   RecordFeed feed = RecordFeed::kAll;  // see RecordFeed
+
+  // --- Added for issue 5 (compat) ---
+  // BGP/MPLS VPN route distinguisher (NetFlow/IPFIX IE 90, flow_to_rd_map):
+  // its 8 wire bytes (RFC 4364: 2-byte type, 6-byte value) read as one
+  // big-endian integer; 0 = none. Printed "0:65512:1" (primitive mpls_vpn_rd).
+  std::uint64_t mpls_vpn_rd = 0;
 };
 
 using RecordBatch = std::vector<FlowRecord>;

@@ -1,10 +1,37 @@
 // See pipeline.hpp.
 #include "userspace/pipeline.hpp"
 
+#include <mutex>
+#include <utility>
+
 namespace xacct::userspace {
 
+// Batches the plugins are done with, for push(RecordBatch&&) to hand back.
+// Last in, first out: the most recently released buffer is the one most
+// likely still in the CPU cache. Bounded, so an input that stops reusing
+// buffers (or a burst) leaves no more than kMax idle batches behind.
+struct Pipeline::BatchPool {
+  static constexpr std::size_t kMax = 32;
+  std::mutex mu;
+  std::vector<RecordBatch> free;
+
+  void put(RecordBatch&& b) {
+    b.clear();
+    std::lock_guard lock(mu);
+    if (free.size() < kMax) free.push_back(std::move(b));
+  }
+  RecordBatch take() {
+    std::lock_guard lock(mu);
+    if (free.empty()) return {};
+    RecordBatch b = std::move(free.back());
+    free.pop_back();
+    return b;
+  }
+};
+
 Pipeline::Pipeline(Stats& stats)
-    : batches_in_(stats.counter("pipeline.batches_in")), records_in_(stats.counter("pipeline.records_in")) {}
+    : pool_(std::make_shared<BatchPool>()),
+      batches_in_(stats.counter("pipeline.batches_in")), records_in_(stats.counter("pipeline.records_in")) {}
 
 Pipeline::~Pipeline() { stop(); }
 
@@ -40,7 +67,13 @@ void Pipeline::push(const RecordBatch& batch) {
 
 void Pipeline::push(RecordBatch&& batch) {
   if (batch.empty()) return;
-  push_shared(std::make_shared<const RecordBatch>(std::move(batch)));
+  // The last plugin to release the batch returns its buffer to the pool.
+  std::shared_ptr<RecordBatch> shared(new RecordBatch(std::move(batch)), [pool = pool_](RecordBatch* b) {
+    pool->put(std::move(*b));
+    delete b;
+  });
+  batch = pool_->take();
+  push_shared(std::move(shared));
 }
 
 bool Pipeline::has_room(std::size_t records) const {

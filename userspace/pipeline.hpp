@@ -40,6 +40,11 @@ class Pipeline {
   // Thread-safe; never blocks on a plugin. Batches pushed before start() are
   // queued, after stop() dropped and counted.
   void push(const RecordBatch& batch);
+  // Takes the records without copying them. `batch` is left empty, but with
+  // the capacity of a batch the plugins have finished with when there is
+  // one: an input that keeps refilling the same vector (the capture
+  // batchers) then reuses a few warm buffers instead of allocating (and
+  // page-faulting) a fresh one per batch.
   void push(RecordBatch&& batch);
   // True when every plugin's queue would accept `records` more records now.
   // An input that can wait without losing packets (a savefile) waits for it
@@ -57,7 +62,9 @@ class Pipeline {
   explicit Pipeline(Stats& stats);
   void push_shared(const SharedBatch& batch);
 
+  struct BatchPool;
   std::vector<std::unique_ptr<Plugin>> plugins_;
+  std::shared_ptr<BatchPool> pool_;  // shared with the batches in flight
   Counter& batches_in_;
   Counter& records_in_;
 };

@@ -72,9 +72,14 @@ void Plugin::aggregate(const RecordBatch& batch) {
   std::uint64_t packets = 0;
   std::uint64_t bytes = 0;
   std::uint64_t overflow = 0;
-  std::uint64_t taken = 0;
   std::uint64_t filtered = 0;
   const TimestampNs now = clock_();
+  // The table takes the records by pointer, straight from the shared batch;
+  // only renormalised records are copies (reserved up front: the pointers
+  // into scaled_ must stay valid).
+  taken_.clear();
+  scaled_.clear();
+  if (config_.renormalize) scaled_.reserve(batch.size());
   for (const FlowRecord& r : batch) {
     // eBPF exact flows or eBPF header samples, never both (record_feed.hpp).
     if (!plugin_takes_record(config_.ebpf_header_samples, r)) continue;
@@ -82,23 +87,23 @@ void Plugin::aggregate(const RecordBatch& batch) {
       ++filtered;
       continue;
     }
-    ++taken;
     if (config_.renormalize && r.sampling_rate > 1) {
-      FlowRecord scaled = r;
+      FlowRecord& scaled = scaled_.emplace_back(r);
       scaled.packets *= r.sampling_rate;
       scaled.bytes *= r.sampling_rate;
       scaled.sampling_rate = 1;
-      table_.add(scaled, now);
+      taken_.push_back(&scaled);
       packets += scaled.packets;
       bytes += scaled.bytes;
       continue;
     }
-    table_.add(r, now);
+    taken_.push_back(&r);
     packets += r.packets;
     bytes += r.bytes;
     overflow += r.overflow ? 1 : 0;
   }
-  records_in_.add(taken);
+  table_.add(std::span<const FlowRecord* const>(taken_), now);
+  records_in_.add(taken_.size());
   if (filtered != 0) filtered_records_.add(filtered);
   packets_in_.add(packets);
   bytes_in_.add(bytes);

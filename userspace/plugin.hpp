@@ -21,6 +21,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "userspace/bounded_queue.hpp"
 #include "userspace/clock.hpp"
@@ -85,6 +86,9 @@ class Plugin {
   Counter& sink_errors_;
   BoundedQueue queue_;
   PluginTable table_;
+  // aggregate() scratch, kept between batches (plugin thread only).
+  std::vector<const FlowRecord*> taken_;
+  std::vector<FlowRecord> scaled_;
   std::thread thread_;
   bool started_ = false;
 };

@@ -12,25 +12,45 @@ PluginTable::PluginTable(const PluginConfig& config, TimestampNs start_ns)
   }
 }
 
+TimestampNs PluginTable::bin_ns(const FlowRecord& record, TimestampNs now_ns) const {
+  if (!bins_) return 0;
+  // Records without a start time fall in the bin of the current time.
+  const TimestampNs t = record.first_ns > 0 ? record.first_ns : now_ns;
+  return bins_->bin_start(t / 1'000'000'000) * 1'000'000'000;
+}
+
 void PluginTable::add(const FlowRecord& record, TimestampNs now_ns) {
-  TimestampNs bin_ns = 0;
-  if (bins_) {
-    // Records without a start time fall in the bin of the current time.
-    const TimestampNs t = record.first_ns > 0 ? record.first_ns : now_ns;
-    bin_ns = bins_->bin_start(t / 1'000'000'000) * 1'000'000'000;
-  }
-  if (post_tag_ == 0 && post_tag2_ == 0) {
-    table_.add(record, bin_ns);
-    return;
-  }
-  FlowRecord tagged = record;
-  if (post_tag_ != 0) tagged.tag = post_tag_;
-  if (post_tag2_ != 0) tagged.tag2 = post_tag2_;
-  table_.add(tagged, bin_ns);
+  const FlowRecord* one = &record;
+  add(std::span<const FlowRecord* const>(&one, 1), now_ns);
 }
 
 void PluginTable::add(const RecordBatch& batch, TimestampNs now_ns) {
-  for (const FlowRecord& r : batch) add(r, now_ns);
+  ptr_scratch_.clear();
+  for (const FlowRecord& r : batch) ptr_scratch_.push_back(&r);
+  add(std::span<const FlowRecord* const>(ptr_scratch_), now_ns);
+}
+
+void PluginTable::add(std::span<const FlowRecord* const> records, TimestampNs now_ns) {
+  std::span<const TimestampNs> bins;
+  if (bins_) {
+    bins_scratch_.resize(records.size());
+    for (std::size_t i = 0; i < records.size(); ++i) bins_scratch_[i] = bin_ns(*records[i], now_ns);
+    bins = bins_scratch_;
+  }
+  if (post_tag_ == 0 && post_tag2_ == 0) {
+    table_.add_batch(records, bins);
+    return;
+  }
+  // post_tag overrides the tags before keying: key copies, not the input.
+  tagged_scratch_.assign(records.size(), FlowRecord{});
+  std::vector<const FlowRecord*> tagged(records.size());
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    tagged_scratch_[i] = *records[i];
+    if (post_tag_ != 0) tagged_scratch_[i].tag = post_tag_;
+    if (post_tag2_ != 0) tagged_scratch_[i].tag2 = post_tag2_;
+    tagged[i] = &tagged_scratch_[i];
+  }
+  table_.add_batch(tagged, bins);
 }
 
 std::vector<FlowRecord> PluginTable::take() {

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <optional>
+#include <span>
 #include <vector>
 
 #include "userspace/aggregation_table.hpp"
@@ -23,6 +24,9 @@ class PluginTable {
   // Folds `batch` in; `now_ns` bins the records that carry no start time.
   void add(const RecordBatch& batch, TimestampNs now_ns);
   void add(const FlowRecord& record, TimestampNs now_ns);
+  // The plugin's path: many records at once, so the table can overlap their
+  // cache misses (AggregationTable::add_batch).
+  void add(std::span<const FlowRecord* const> records, TimestampNs now_ns);
 
   // Every entry (time_bin_ns set with time bins), and a fresh table.
   std::vector<FlowRecord> take();
@@ -31,10 +35,16 @@ class PluginTable {
   const std::optional<TimeBins>& bins() const { return bins_; }
 
  private:
+  TimestampNs bin_ns(const FlowRecord& record, TimestampNs now_ns) const;
+
   AggregationTable table_;
   std::optional<TimeBins> bins_;
   std::uint64_t post_tag_;
   std::uint64_t post_tag2_;
+  // add(span) scratch, kept between calls: bins, and post-tagged copies.
+  std::vector<TimestampNs> bins_scratch_;
+  std::vector<FlowRecord> tagged_scratch_;
+  std::vector<const FlowRecord*> ptr_scratch_;
 };
 
 }  // namespace xacct::userspace

@@ -27,6 +27,10 @@ void extract_sampling_rate(const FlowRecord& r, std::uint8_t* out) {
   std::memcpy(out, &rate, sizeof rate);
 }
 
+void format_route_distinguisher(const FlowRecord& r, const FormatOptions&, std::string& out) {
+  append_route_distinguisher(r.mpls_vpn_rd, out);
+}
+
 // clang-format off
 constexpr PrimitiveInfo kTable[] = {
   {P::kNone, "none", "", "", K::kNone, J::kNumber, 0, 0, 0, "no primitive: one grand total",
@@ -37,7 +41,7 @@ constexpr PrimitiveInfo kTable[] = {
    "tag2 from pre_tag_map or post_tag2", extract_member<&R::tag2>, inject_member<&R::tag2>, format_uint<&R::tag2>},
   {P::kLabel, "label", "label", "LABEL", K::kKey, J::kString, member_size<&R::label_id>(), 0, 0,
    "string label from pre_tag_map (several joined by ,)",
-   extract_member<&R::label_id>, inject_member<&R::label_id>, format_label, nullptr, {}, true},
+   extract_member<&R::label_id>, inject_member<&R::label_id>, format_label, format_label_json, {}, true},
   {P::kSrcMac, "src_mac", "mac_src", "SRC_MAC", K::kKey, J::kString, 6, 17, 2,
    "source MAC address", extract_member<&R::src_mac>, inject_member<&R::src_mac>, format_mac<&R::src_mac>},
   {P::kDstMac, "dst_mac", "mac_dst", "DST_MAC", K::kKey, J::kString, 6, 17, 2,
@@ -72,6 +76,9 @@ constexpr PrimitiveInfo kTable[] = {
    "input interface ifindex", extract_member<&R::in_iface>, inject_member<&R::in_iface>, format_uint<&R::in_iface>},
   {P::kOutIface, "out_iface", "iface_out", "OUT_IFACE", K::kKey, J::kNumber, member_size<&R::out_iface>(), 10, 2,
    "output interface ifindex", extract_member<&R::out_iface>, inject_member<&R::out_iface>, format_uint<&R::out_iface>},
+  {P::kMplsVpnRd, "mpls_vpn_rd", "mpls_vpn_rd", "MPLS_VPN_RD", K::kKey, J::kString, member_size<&R::mpls_vpn_rd>(), 18, 2,
+   "BGP/MPLS VPN route distinguisher (IPFIX IE 90, flow_to_rd_map): \"0:65512:1\"",
+   extract_member<&R::mpls_vpn_rd>, inject_member<&R::mpls_vpn_rd>, format_route_distinguisher},
   {P::kSrcHost, "src_host", "ip_src", "SRC_IP", K::kKey, J::kString, kIpKeySize, 45, 2,
    "source IPv4/IPv6 address", extract_ip<&R::src_host>, inject_ip<&R::src_host>, format_ip<&R::src_host>},
   {P::kSrcNet, "src_net", "net_src", "SRC_NET", K::kKey, J::kString, kIpKeySize, 45, 2,
@@ -185,7 +192,7 @@ static_assert(table_in_enum_order(), "kTable rows must follow enum Primitive ord
 constexpr Primitive kTextOrder[] = {
     P::kTag, P::kTag2, P::kLabel, P::kSrcMac, P::kDstMac, P::kVlan, P::kInVlan, P::kOutVlan, P::kCos,
     P::kEtype, P::kSrcAs, P::kDstAs, P::kPeerSrcAs, P::kPeerDstAs, P::kPeerSrcIp, P::kPeerDstIp,
-    P::kInIface, P::kOutIface, P::kSrcHost, P::kSrcNet, P::kDstHost, P::kDstNet, P::kSrcMask,
+    P::kInIface, P::kOutIface, P::kMplsVpnRd, P::kSrcHost, P::kSrcNet, P::kDstHost, P::kDstNet, P::kSrcMask,
     P::kDstMask, P::kSrcPort, P::kDstPort, P::kTcpFlags, P::kProto, P::kTos, P::kSamplingRate,
     P::kFwdStatus, P::kMplsLabelTop, P::kMplsLabelBottom, P::kMplsStackDepth, P::kMplsLabelStack,
     P::kTunnelSrcMac, P::kTunnelDstMac, P::kTunnelSrcHost, P::kTunnelDstHost, P::kTunnelProto,

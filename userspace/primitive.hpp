@@ -47,6 +47,7 @@ enum class Primitive : std::uint8_t {
   kPeerDstIp,
   kInIface,
   kOutIface,
+  kMplsVpnRd,
   kSrcHost,
   kSrcNet,
   kDstHost,
@@ -102,6 +103,7 @@ struct FormatOptions {
   bool tcpflags_as_array = false;          // tcpflags_encode_as_array (JSON only)
   bool fwd_status_as_string = false;       // fwd_status_encode_as_string (JSON only)
   bool mpls_label_stack_as_array = false;  // mpls_label_stack_encode_as_array (JSON only)
+  bool label_as_map = false;               // pre_tag_label_encode_as_map (JSON only)
 
   bool operator==(const FormatOptions&) const = default;
 };

@@ -3,13 +3,16 @@
 // member. Internal to the table; nothing else should need them.
 #pragma once
 
+#include <algorithm>
 #include <charconv>
 #include <cstring>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "userspace/flow_record.hpp"
 #include "userspace/ip_proto_names.hpp"
+#include "userspace/json_text.hpp"
 #include "userspace/label_pool.hpp"
 #include "userspace/primitive.hpp"
 #include "userspace/primitive_encodings.hpp"
@@ -146,6 +149,43 @@ inline void format_mpls_stack_json(const FlowRecord& r, const FormatOptions& o, 
 
 inline void format_label(const FlowRecord& r, const FormatOptions&, std::string& out) {
   out += LabelPool::global().lookup(r.label_id);
+}
+
+// pre_tag_label_encode_as_map (pmacct after 1.7.7): "k1%v1,k2%v2" as the
+// JSON object {"k1": "v1", "k2": "v2"} (pmacct turns '%' into ',' and
+// reads key, value pairs; a key without a value is left out, a repeated
+// key keeps its first place and its last value); no label is {}.
+inline void format_label_json(const FlowRecord& r, const FormatOptions& o, std::string& out) {
+  const std::string_view label = LabelPool::global().lookup(r.label_id);
+  if (!o.label_as_map) {
+    append_json_string(label, out);
+    return;
+  }
+  std::vector<std::string_view> tokens;
+  std::size_t start = 0;
+  for (std::size_t i = 0; i <= label.size(); ++i) {
+    if (i == label.size() || label[i] == ',' || label[i] == '%') {
+      if (!label.empty()) tokens.push_back(label.substr(start, i - start));
+      start = i + 1;
+    }
+  }
+  std::vector<std::pair<std::string_view, std::string_view>> items;
+  for (std::size_t i = 0; i + 1 < tokens.size(); i += 2) {
+    auto same = std::find_if(items.begin(), items.end(), [&](const auto& kv) { return kv.first == tokens[i]; });
+    if (same != items.end()) {
+      same->second = tokens[i + 1];
+    } else {
+      items.emplace_back(tokens[i], tokens[i + 1]);
+    }
+  }
+  out += '{';
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (i > 0) out += ", ";
+    append_json_string(items[i].first, out);
+    out += ": ";
+    append_json_string(items[i].second, out);
+  }
+  out += '}';
 }
 
 }  // namespace xacct::userspace::codecs

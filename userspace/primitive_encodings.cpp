@@ -113,4 +113,26 @@ void append_mpls_label_stack_json_array(std::span<const std::uint32_t> labels, s
   out += ']';
 }
 
+void append_route_distinguisher(std::uint64_t rd, std::string& out) {
+  const std::uint64_t type = rd >> 48;
+  const std::uint64_t value = rd & 0xffffffffffffull;
+  out += std::to_string(type);
+  out += ':';
+  if (type == 1) {  // IPv4 : 2-byte number
+    const std::uint64_t v4 = value >> 16;
+    out += std::to_string(v4 >> 24 & 0xff) + "." + std::to_string(v4 >> 16 & 0xff) + "." +
+           std::to_string(v4 >> 8 & 0xff) + "." + std::to_string(v4 & 0xff);
+    out += ':';
+    out += std::to_string(value & 0xffff);
+  } else if (type == 2) {  // 4-byte ASN : 2-byte number
+    out += std::to_string(value >> 16);
+    out += ':';
+    out += std::to_string(value & 0xffff);
+  } else {  // 0: 2-byte ASN : 4-byte number (unknown types laid out alike)
+    out += std::to_string(value >> 32);
+    out += ':';
+    out += std::to_string(value & 0xffffffffu);
+  }
+}
+
 }  // namespace xacct::userspace

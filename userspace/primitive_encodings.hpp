@@ -34,6 +34,11 @@ void append_tcp_flags_json_array(std::uint8_t flags, std::string& out);
 // class ("DROPPED Unclassified").
 std::string_view fwd_status_name(std::uint8_t status);
 
+// A route distinguisher (FlowRecord::mpls_vpn_rd: its 8 wire bytes as a
+// big-endian integer) as pmacct prints it: "<type>:<admin>:<number>",
+// "0:65512:1", "1:192.0.2.1:5", "2:4200000000:7"; 0 (none) is "0:0:0".
+void append_route_distinguisher(std::uint64_t rd, std::string& out);
+
 // Labels joined by '_' ("16001_24002"; "" for none).
 void append_mpls_label_stack(std::span<const std::uint32_t> labels, std::string& out);
 // ["0-16001", "1-24002"] ([] for none).

@@ -59,6 +59,7 @@ std::uint32_t lookup2(const std::uint8_t* k, std::size_t length, std::uint32_t i
 
 InputKind select_input(const userspace::CoreConfig& core) {
   if (!core.pcap.savefiles.empty()) return InputKind::kSavefile;
+  if (!core.pcap.interfaces_map.empty()) return InputKind::kInterfacesMap;
   if (core.pcap.method == "pcap") return InputKind::kPcapLive;
   return InputKind::kEbpf;
 }
@@ -67,6 +68,7 @@ userspace::Result<CaptureConfig> make_capture_config(const userspace::CoreConfig
   const userspace::PcapConfig& p = core.pcap;
   CaptureConfig c;
   c.interfaces = core.interfaces;
+  c.interfaces_map = p.interfaces_map;
   c.savefile.files = p.savefiles;
   c.savefile.wait = p.savefile_wait;
   c.savefile.delay_s = p.savefile_delay_s;
@@ -79,6 +81,8 @@ userspace::Result<CaptureConfig> make_capture_config(const userspace::CoreConfig
 
   if (p.ifindex == "sys") {
     c.ifindex_mode = IfindexMode::kSys;
+  } else if (p.ifindex == "map") {
+    c.ifindex_mode = IfindexMode::kMap;
   } else if (p.ifindex == "hash") {
     c.ifindex_mode = IfindexMode::kHash;
   } else if (p.ifindex.empty() || p.ifindex == "none") {
@@ -97,6 +101,16 @@ userspace::Result<CaptureConfig> make_capture_config(const userspace::CoreConfig
     return userspace::make_error(
         "pcap_savefile and pcap_interface exclude each other: read the savefiles or capture, not both");
   }
+  if (!c.interfaces_map.empty() && c.uses_savefile()) {
+    return userspace::make_error("pcap_interfaces_map and pcap_savefile exclude each other");
+  }
+  if (!c.interfaces_map.empty() && !c.interfaces.empty()) {
+    return userspace::make_error(
+        "pcap_interfaces_map and pcap_interface exclude each other: list every interface in the map");
+  }
+  if (c.ifindex_mode == IfindexMode::kMap && c.interfaces_map.empty()) {
+    return userspace::make_error("pcap_ifindex: map needs pcap_interfaces_map");
+  }
   if (!c.uses_savefile() && (p.savefile_wait || p.savefile_delay_s != 0 || p.savefile_replay != 1)) {
     return userspace::make_error(
         "pcap_savefile_wait, pcap_savefile_delay and pcap_savefile_replay need pcap_savefile");
@@ -114,6 +128,7 @@ std::uint32_t interface_ifindex(const CaptureConfig& config, const std::string& 
     case IfindexMode::kSys: return ifname.empty() ? 0 : if_nametoindex(ifname.c_str());
     case IfindexMode::kHash: return ifname.empty() ? 0 : pmacct_ifname_hash(ifname);
     case IfindexMode::kFixed: return config.ifindex_fixed;
+    case IfindexMode::kMap: return 0;  // per map line, not per name
   }
   return 0;
 }

@@ -2,6 +2,7 @@
 // CoreConfig (the pcap_* keys, snaplen, promisc, capture_method, interfaces)
 // with the checks across keys the key table cannot make. Which input runs:
 //   pcap_savefile set          -> the savefile input (savefile_input.hpp)
+//   else pcap_interfaces_map   -> per interface: eBPF or libpcap (probe/interface_set.hpp)
 //   else capture_method: pcap  -> live libpcap on pcap_interface (live_capture.hpp)
 //   else                       -> the eBPF datapath (probe/probe.hpp)
 #pragma once
@@ -19,7 +20,9 @@
 
 namespace xacct::capture {
 
-enum class InputKind : std::uint8_t { kEbpf, kPcapLive, kSavefile };
+// kInterfacesMap: pcap_interfaces_map, each interface by its own method
+// (eBPF and libpcap side by side, probe/interface_set.hpp).
+enum class InputKind : std::uint8_t { kEbpf, kPcapLive, kSavefile, kInterfacesMap };
 
 InputKind select_input(const userspace::CoreConfig& core);
 
@@ -29,6 +32,7 @@ enum class IfindexMode : std::uint8_t {
   kSys,    // if_nametoindex() of the interface (0 for savefiles, "any")
   kHash,   // pmacct's hash of the interface name (pmacct_ifname_hash)
   kFixed,  // the configured number
+  kMap,    // each pcap_interfaces_map line's ifindex (probe/interface_set.hpp)
 };
 
 struct SavefileOptions {
@@ -42,6 +46,7 @@ struct CaptureConfig {
   // Live: the interfaces to capture on; empty = the caller picks (the
   // daemon: the interface of the default route).
   std::vector<std::string> interfaces;
+  std::string interfaces_map;  // pcap_interfaces_map: the interfaces come from it instead
   SavefileOptions savefile;
   std::string filter;                // pcap_filter; "" = none
   std::uint32_t snaplen = 128;       // live capture length
@@ -59,8 +64,9 @@ struct CaptureConfig {
   bool uses_savefile() const { return !savefile.files.empty(); }
 };
 
-// Fails on contradictions: pcap_savefile with pcap_interface (pmacct: one
-// or the other), pcap_savefile_wait/_delay/_replay without pcap_savefile.
+// Fails on contradictions: pcap_savefile, pcap_interface and
+// pcap_interfaces_map exclude each other (pmacct: one of them),
+// pcap_ifindex: map without pcap_interfaces_map, pcap_savefile_wait/_delay/_replay without pcap_savefile.
 userspace::Result<CaptureConfig> make_capture_config(const userspace::CoreConfig& core);
 
 // The ifindex records of interface `ifname` carry, per ifindex_mode; for

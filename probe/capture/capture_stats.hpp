@@ -8,7 +8,13 @@
 //     not_parsed_non_ip     not IP (ARP, LLDP, an unknown address family)
 //     not_parsed_truncated  cut inside the link, VLAN, MPLS or IP header
 //     not_parsed_malformed  inconsistent headers (IP version, IHL, ...)
-// so that, at every publish, received == ip_packets + not_parsed. Live
+// so that, at every publish, received == ip_packets + not_parsed. IPv4
+// fragments of TCP/UDP (fragment_table.hpp), all also in ip_packets:
+//   frag_first          first fragments, whose ports were remembered
+//   frag_ports          later fragments that got their first fragment's ports
+//   frag_no_first       later fragments whose first was not seen (ports 0)
+//   frag_evictions      datagrams dropped from the full fragment table
+// Live
 // interfaces add libpcap's pcap_stats (packets, kernel_drops, ifdrops, see
 // live_capture.hpp); savefiles add filtered, files, read_errors and
 // backpressure_waits (savefile_input.hpp).
@@ -31,6 +37,10 @@ struct PacketTally {
   std::uint64_t non_ip = 0;
   std::uint64_t truncated = 0;
   std::uint64_t malformed = 0;
+  std::uint64_t frag_first = 0;
+  std::uint64_t frag_ports = 0;
+  std::uint64_t frag_no_first = 0;
+  std::uint64_t frag_evictions = 0;
 };
 
 class SourceCounters {
@@ -56,6 +66,10 @@ class SourceCounters {
   userspace::Counter& non_ip_;
   userspace::Counter& truncated_;
   userspace::Counter& malformed_;
+  userspace::Counter& frag_first_;
+  userspace::Counter& frag_ports_;
+  userspace::Counter& frag_no_first_;
+  userspace::Counter& frag_evictions_;
 };
 
 }  // namespace xacct::capture

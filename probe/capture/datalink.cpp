@@ -65,6 +65,26 @@ int parse_after(const std::uint8_t* data, std::size_t caplen, std::size_t hdr, s
   return status;
 }
 
+// A cooked capture's protocol 0x0004 (LINUX_SLL_P_802_2) is an 802.2 LLC
+// frame; with a SNAP header (DSAP and SSAP 0xaa, control 0x03, 3-byte OUI,
+// ethertype) carrying IPv4 or IPv6, pmacctd counts the IP packet
+// (ll.c: llc_handler), and so does xacct. pmacctd's Ethernet handler has no
+// such path: 802.3 frames with SNAP on Ethernet stay not counted by both.
+int parse_cooked(const std::uint8_t* data, std::size_t caplen, std::size_t hdr, std::uint16_t protocol,
+                 xacct_pkt& pkt) {
+  constexpr std::uint16_t kSllP8022 = 0x0004;
+  constexpr std::size_t kSnapLen = 8;
+  if (protocol != kSllP8022) return parse_after(data, caplen, hdr, protocol, pkt);
+  if (caplen < hdr + kSnapLen) return done(pkt, XACCT_PARSE_NON_IP);
+  const std::uint8_t* llc = data + hdr;
+  const std::uint16_t inner = be16(llc + 6);
+  if (llc[0] != 0xaa || llc[1] != 0xaa || llc[2] != 0x03 ||
+      (inner != XACCT_ETH_P_IPV4 && inner != XACCT_ETH_P_IPV6)) {
+    return done(pkt, XACCT_PARSE_NON_IP);
+  }
+  return parse_after(data, caplen, hdr + kSnapLen, inner, pkt);
+}
+
 void set_src_mac(xacct_pkt& pkt, const std::uint8_t* addr, std::size_t addr_len) {
   if (addr_len == 6) std::memcpy(pkt.src_mac, addr, 6);
 }
@@ -138,13 +158,13 @@ int parse_frame(Datalink dl, const std::uint8_t* data, std::size_t caplen, xacct
       return xacct_parse_ether(data, data + caplen, &pkt);
     case Datalink::kLinuxSll: {
       if (caplen < kSllHeaderLen) return done(pkt, XACCT_PARSE_TRUNCATED);
-      int status = parse_after(data, caplen, kSllHeaderLen, be16(data + 14), pkt);
+      int status = parse_cooked(data, caplen, kSllHeaderLen, be16(data + 14), pkt);
       set_src_mac(pkt, data + 6, be16(data + 4));
       return status;
     }
     case Datalink::kLinuxSll2: {
       if (caplen < kSll2HeaderLen) return done(pkt, XACCT_PARSE_TRUNCATED);
-      int status = parse_after(data, caplen, kSll2HeaderLen, be16(data), pkt);
+      int status = parse_cooked(data, caplen, kSll2HeaderLen, be16(data), pkt);
       set_src_mac(pkt, data + 12, data[11]);
       link.ifindex = be32(data + 4);
       return status;

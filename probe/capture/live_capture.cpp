@@ -1,7 +1,9 @@
 // See live_capture.hpp.
 #include "probe/capture/live_capture.hpp"
 
+#include <linux/if_packet.h>
 #include <poll.h>
+#include <sys/socket.h>
 #include <pcap/pcap.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
@@ -65,6 +67,9 @@ struct LiveCapture::Interface {
         ps_recv(stats.counter(counters.prefix() + "packets")),
         ps_drop(stats.counter(counters.prefix() + "kernel_drops")),
         ps_ifdrop(stats.counter(counters.prefix() + "ifdrops")),
+        tpacket_version(stats.counter(counters.prefix() + "tpacket_version")),
+        ring_bytes(stats.counter(counters.prefix() + "ring_bytes")),
+        immediate(stats.counter(counters.prefix() + "immediate")),
         block_timeout(std::chrono::milliseconds(std::max(config.block_timeout_ms, 1))),
         batcher(Datalink::kEthernet, RecordContext{}, counters,
                 [this](userspace::RecordBatch&& b) { output->push(std::move(b)); }, config.batch_records) {}
@@ -75,7 +80,7 @@ struct LiveCapture::Interface {
     if (event_fd >= 0) close(event_fd);
   }
 
-  userspace::Status open(const CaptureConfig& config);
+  userspace::Status open(const CaptureConfig& config, const LiveInterface& spec);
   void run();
   void read_ready();
   void update_stats();
@@ -97,6 +102,10 @@ struct LiveCapture::Interface {
   WrapCounter ps_recv;
   WrapCounter ps_drop;
   WrapCounter ps_ifdrop;
+  userspace::Counter& tpacket_version;
+  userspace::Counter& ring_bytes;
+  userspace::Counter& immediate;
+  userspace::Direction direction = userspace::Direction::kUnknown;
   std::chrono::milliseconds block_timeout;
   PacketBatcher batcher;
   pcap_t* pcap = nullptr;
@@ -115,7 +124,7 @@ struct LiveCapture::Interface {
   std::uint64_t stats_served = 0;  // under mu
 };
 
-userspace::Status LiveCapture::Interface::open(const CaptureConfig& config) {
+userspace::Status LiveCapture::Interface::open(const CaptureConfig& config, const LiveInterface& spec) {
   char errbuf[PCAP_ERRBUF_SIZE] = {};
   const std::string where = "pcap_interface " + name;
   pcap = pcap_create(name.c_str(), errbuf);
@@ -139,10 +148,11 @@ userspace::Status LiveCapture::Interface::open(const CaptureConfig& config) {
   if (rc > 0) log()->warn("{}: {} ({})", where, pcap_statustostr(rc), pcap_geterr(pcap));
   usec_scale = nano && pcap_get_tstamp_precision(pcap) == PCAP_TSTAMP_PRECISION_NANO ? 1 : 1000;
 
-  if (config.direction != userspace::Direction::kUnknown) {
-    const pcap_direction_t d = config.direction == userspace::Direction::kIn ? PCAP_D_IN : PCAP_D_OUT;
+  direction = spec.direction;
+  if (direction != userspace::Direction::kUnknown) {
+    const pcap_direction_t d = direction == userspace::Direction::kIn ? PCAP_D_IN : PCAP_D_OUT;
     if (pcap_setdirection(pcap, d) != 0) {
-      return userspace::make_error(where + ": pcap_direction " + direction_name(config.direction) + ": " +
+      return userspace::make_error(where + ": pcap_direction " + direction_name(direction) + ": " +
                                    pcap_geterr(pcap));
     }
   }
@@ -165,9 +175,29 @@ userspace::Status LiveCapture::Interface::open(const CaptureConfig& config) {
   event_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   if (event_fd < 0) return userspace::make_error(where + ": eventfd: " + std::strerror(errno));
 
-  ifindex = interface_ifindex(config, name);
+  // What the socket really runs: libpcap picks TPACKET_V3 unless immediate
+  // mode is on (or the kernel lacks it); the stats say which it got.
+  int version = -1;
+  socklen_t len = sizeof version;
+  if (getsockopt(pcap_fileno(pcap), SOL_PACKET, PACKET_VERSION, &version, &len) == 0) {
+    tpacket_version.set(static_cast<std::uint64_t>(version) + 1);  // TPACKET_V1 is 0
+    if (version != TPACKET_V3) {
+      log()->warn("{}: libpcap runs TPACKET_V{}, not V3: one wake-up per packet, more drops under load", where,
+                  version + 1);
+    }
+  }
+  ring_bytes.set(config.buffer_bytes);
+  immediate.set(0);
+
+  ifindex = spec.ifindex;
+  RecordContext ctx;
+  ctx.direction = direction;
+  if (direction != userspace::Direction::kUnknown) {
+    ctx.ifindex = ifindex;
+    ctx.ifindex_from_link = spec.ifindex_from_link;
+  }
   batcher.set_datalink(datalink);
-  batcher.set_context(record_context(config, ifindex));
+  batcher.set_context(ctx);
   return userspace::Ok{};
 }
 
@@ -245,24 +275,61 @@ void LiveCapture::Interface::run() {
   serve_stats();
 }
 
-LiveCapture::LiveCapture(std::vector<std::unique_ptr<Interface>> interfaces)
-    : interfaces_(std::move(interfaces)) {}
+LiveCapture::LiveCapture(const CaptureConfig& config, userspace::Stats& stats, BatchOutput output)
+    : config_(config), stats_(stats), output_(std::make_shared<const BatchOutput>(std::move(output))) {}
+
+std::unique_ptr<LiveCapture> LiveCapture::create_empty(const CaptureConfig& config, userspace::Stats& stats,
+                                                       BatchOutput output) {
+  return std::unique_ptr<LiveCapture>(new LiveCapture(config, stats, std::move(output)));
+}
 
 userspace::Result<std::unique_ptr<LiveCapture>> LiveCapture::create(const CaptureConfig& config,
                                                                     userspace::Stats& stats, BatchOutput output) {
   if (config.interfaces.empty()) return userspace::make_error("live capture: no interface configured");
   if (!output.push) return userspace::make_error("live capture: no output");
-  auto shared_output = std::make_shared<const BatchOutput>(std::move(output));
-  std::vector<std::unique_ptr<Interface>> ifaces;
+  std::unique_ptr<LiveCapture> live(new LiveCapture(config, stats, std::move(output)));
   for (const std::string& name : config.interfaces) {
-    if (std::any_of(ifaces.begin(), ifaces.end(), [&](const auto& i) { return i->name == name; })) {
-      return userspace::make_error("pcap_interface " + name + ": listed twice");
-    }
-    auto iface = std::make_unique<Interface>(config, stats, name, shared_output);
-    if (auto st = iface->open(config); !st) return st.error();
-    ifaces.push_back(std::move(iface));
+    LiveInterface spec;
+    spec.name = name;
+    spec.direction = config.direction;
+    spec.ifindex = interface_ifindex(config, name);
+    spec.ifindex_from_link = config.ifindex_mode == IfindexMode::kSys;
+    if (auto added = live->add_interface(spec); !added) return added.error();
   }
-  return std::unique_ptr<LiveCapture>(new LiveCapture(std::move(ifaces)));
+  return live;
+}
+
+userspace::Result<std::string> LiveCapture::add_interface(const LiveInterface& spec) {
+  if (has_interface(spec.name)) return userspace::make_error("pcap_interface " + spec.name + ": listed twice");
+  if (!output_->push) return userspace::make_error("live capture: no output");
+  auto iface = std::make_unique<Interface>(config_, stats_, spec.name, output_);
+  if (auto st = iface->open(config_, spec); !st) return st.error();
+  Interface* raw = iface.get();
+  interfaces_.push_back(std::move(iface));
+  if (started_) raw->thread = std::thread([raw] { raw->run(); });
+  return describe(*raw);
+}
+
+userspace::Status LiveCapture::remove_interface(const std::string& name) {
+  auto it = std::find_if(interfaces_.begin(), interfaces_.end(), [&](const auto& i) { return i->name == name; });
+  if (it == interfaces_.end()) return userspace::make_error("pcap_interface " + name + ": not captured");
+  Interface& i = **it;
+  i.stop.store(true, std::memory_order_release);
+  if (i.event_fd >= 0) i.wake();
+  if (i.thread.joinable()) i.thread.join();  // final read of its ring, last batch delivered
+  interfaces_.erase(it);                     // closes it
+  return userspace::Ok{};
+}
+
+bool LiveCapture::failed(const std::string& name) const {
+  for (const auto& i : interfaces_) {
+    if (i->name == name) return i->failed.load();
+  }
+  return false;
+}
+
+bool LiveCapture::has_interface(const std::string& name) const {
+  return std::any_of(interfaces_.begin(), interfaces_.end(), [&](const auto& i) { return i->name == name; });
 }
 
 LiveCapture::~LiveCapture() { stop(); }
@@ -303,11 +370,18 @@ void LiveCapture::refresh_stats() {
   }
 }
 
+std::string LiveCapture::describe(const Interface& i) {
+  std::string s = i.name + " (" + std::string(to_string(i.datalink)) + ", ifindex " + std::to_string(i.ifindex);
+  if (i.direction != userspace::Direction::kUnknown) s += ", " + direction_name(i.direction);
+  s += i.tpacket_version.value() == 3 ? ", TPACKET_V3" : ", TPACKET_V" + std::to_string(i.tpacket_version.value());
+  return s + ")";
+}
+
 std::string LiveCapture::describe() const {
   std::string s;
   for (const auto& i : interfaces_) {
     if (!s.empty()) s += ", ";
-    s += i->name + " (" + std::string(to_string(i->datalink)) + ", ifindex " + std::to_string(i->ifindex) + ")";
+    s += describe(*i);
   }
   return s;
 }

@@ -16,6 +16,13 @@
 //                 the filter), dropped ones included
 //   kernel_drops  ps_drop: dropped because the ring was full
 //   ifdrops       ps_ifdrop: dropped by the interface before the capture
+//   tpacket_version 3 when the socket runs TPACKET_V3 (read back from the
+//                 socket with PACKET_VERSION, not assumed)
+//   ring_bytes    the ring size asked for (CaptureConfig::buffer_bytes)
+//   immediate     0: immediate mode is off (blocks, not per-packet wake-ups)
+// Interfaces can be added and removed while the others run
+// (pcap_interfaces_map reloads): remove_interface() stops that one thread
+// the way stop() does, so what reached its ring is counted.
 // stop() waits for the block in progress to be handed over (at most twice
 // the block timeout) and reads it, so packets that reached the ring before
 // stop() are counted.
@@ -33,8 +40,20 @@
 
 namespace xacct::capture {
 
+// One interface and how its records are tagged (pcap_interfaces_map gives
+// them per line; without a map they come from pcap_direction/pcap_ifindex).
+struct LiveInterface {
+  std::string name;
+  userspace::Direction direction = userspace::Direction::kUnknown;  // capture direction; unknown = both
+  std::uint32_t ifindex = 0;       // records carry it only with a direction (as pmacct)
+  bool ifindex_from_link = false;  // pcap_ifindex: sys (a cooked v2 capture gives it per packet)
+};
+
 class LiveCapture {
  public:
+  // No interface yet: add them with add_interface().
+  static std::unique_ptr<LiveCapture> create_empty(const CaptureConfig& config, userspace::Stats& stats,
+                                                   BatchOutput output);
   // Opens and activates every interface of config.interfaces (none may
   // fail: on error nothing stays open). Packets are captured from then on,
   // and read once start() runs.
@@ -45,6 +64,15 @@ class LiveCapture {
   LiveCapture& operator=(const LiveCapture&) = delete;
 
   void start();
+  // Opens one more interface (its thread starts at once if start() ran).
+  // Returns its description. Control thread only.
+  userspace::Result<std::string> add_interface(const LiveInterface& iface);
+  // Stops one interface with a final read of its ring, and closes it.
+  userspace::Status remove_interface(const std::string& name);
+  bool has_interface(const std::string& name) const;
+  // True when that interface's capture stopped on an error (the interface
+  // went away, ...): a reload restarts it.
+  bool failed(const std::string& name) const;
   // Final read of every ring, pcap_stats, last batches delivered; joins.
   void stop();
   // Asks every interface thread for fresh pcap_stats and waits (at most
@@ -56,7 +84,11 @@ class LiveCapture {
 
  private:
   struct Interface;
-  LiveCapture(std::vector<std::unique_ptr<Interface>> interfaces);
+  LiveCapture(const CaptureConfig& config, userspace::Stats& stats, BatchOutput output);
+  static std::string describe(const Interface& i);
+  CaptureConfig config_;
+  userspace::Stats& stats_;
+  std::shared_ptr<const BatchOutput> output_;
   std::vector<std::unique_ptr<Interface>> interfaces_;
   bool started_ = false;
 };

@@ -3,7 +3,8 @@
 // source's tally (an IP record, or one of the not-parsed reasons), and IP
 // packets become FlowRecords (packet_record.hpp) in a batch of
 // `batch_records`; a full batch goes to `deliver`, and so does the partial
-// one on flush(). Counters reach the Stats registry with each delivered
+// one on flush(). IPv4 and IPv6 fragments take the ports of their first fragment
+// (fragment_table.hpp). Counters reach the Stats registry with each delivered
 // batch and on flush(), so Stats always agree with what was delivered.
 //
 // One batcher per capture thread; not thread-safe.
@@ -14,6 +15,7 @@
 #include <functional>
 
 #include "probe/capture/capture_stats.hpp"
+#include "probe/capture/fragment_table.hpp"
 #include "probe/capture/datalink.hpp"
 #include "probe/capture/packet_record.hpp"
 #include "userspace/flow_record.hpp"
@@ -40,7 +42,9 @@ class PacketBatcher {
     if (status != XACCT_PARSE_OK) ++tally_.partial;
     ++tally_.ip_packets;
     tally_.ip_bytes += pkt_.l3_len;
-    fill_record(pkt_, link_, data, caplen, ts_ns, context_, batch_.emplace_back());
+    userspace::FlowRecord& r = batch_.emplace_back();
+    fill_record(pkt_, link_, data, caplen, ts_ns, context_, r);
+    if (pkt_.frag != 0) fragment(data, caplen, ts_ns, r);
     if (batch_.size() >= batch_records_) deliver_batch();
   }
 
@@ -54,6 +58,9 @@ class PacketBatcher {
 
  private:
   void count_not_parsed(int status);
+  // TCP/UDP fragments (IPv4, IPv6): the ports of their first fragment.
+  void fragment(const std::uint8_t* data, std::size_t caplen, userspace::TimestampNs ts_ns,
+                userspace::FlowRecord& r);
   void deliver_batch();
 
   Datalink datalink_;
@@ -65,6 +72,7 @@ class PacketBatcher {
   PacketTally tally_;
   xacct_pkt pkt_{};
   LinkInfo link_{};
+  FragmentTable fragments_;
 };
 
 }  // namespace xacct::capture

@@ -100,8 +100,7 @@ TEST(CaptureConfig, KeyTableChecks) {
     auto rc = userspace::resolve_config(lines.value(), userspace::Role::kProbe);
     return rc.ok() ? std::string() : rc.error().message;
   };
-  EXPECT_EQ(bad("pcap_ifindex: map\n"),
-            "t.conf:1: pcap_ifindex: 'map' is not supported yet (needs pcap_interfaces_map)");
+  EXPECT_EQ(bad("pcap_ifindex: map\n"), "");  // with pcap_interfaces_map (make_capture_config checks)
   EXPECT_NE(bad("pcap_ifindex: eth0\n").find("expected sys, hash, none or an ifindex"), std::string::npos);
   EXPECT_NE(bad("pcap_direction: both\n").find("expected one of: in,out"), std::string::npos);
   EXPECT_NE(bad("capture_method: xdp\n").find("expected one of: ebpf,pcap"), std::string::npos);

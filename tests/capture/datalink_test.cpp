@@ -296,9 +296,22 @@ TEST(CaptureSll, AddressOtherThanSixBytesIsNoMac) {
   EXPECT_EQ(r.src_mac, mac({0, 0, 0, 0, 0, 0}));
 }
 
+TEST(CaptureSll, LlcSnapCarryingIpIsCountedAsPmacctdDoes) {
+  // Protocol 0x0004 (802.2 LLC), SNAP header (aa aa 03, OUI 0, ethertype): pmacctd's llc_handler.
+  FlowRecord r = one_record(Datalink::kLinuxSll, cat({kSllHead, hex("00 04 aa aa 03 00 00 00 08 00"), kUdp4}));
+  expect_udp4(r);
+  EXPECT_EQ(r.src_mac, mac({2, 0, 0, 0, 0, 0x0a}));
+  expect_tcp6(one_record(Datalink::kLinuxSll2, cat({hex("00 04 00 00 00 00 00 02 00 01 00 06 02 00 00 00 00 0c 00 00"),
+                                                    hex("aa aa 03 00 00 f8 86 dd"), kTcp6})));
+}
+
 TEST(CaptureSll, NotParsed) {
-  // Protocol 0x0004: 802.2 LLC frame.
-  expect_not_parsed(Datalink::kLinuxSll, cat({kSllHead, hex("00 04 aa aa 03 00 00 00 08 00")}), "non_ip");
+  // Protocol 0x0004: 802.2 LLC frames that are not SNAP-encapsulated IP.
+  expect_not_parsed(Datalink::kLinuxSll, cat({kSllHead, hex("00 04 42 42 03 00 00 00 08 00"), kUdp4}), "non_ip");
+  expect_not_parsed(Datalink::kLinuxSll, cat({kSllHead, hex("00 04 aa aa 03 00 00 00 08 06"), kUdp4}), "non_ip");
+  expect_not_parsed(Datalink::kLinuxSll, cat({kSllHead, hex("00 04 aa aa 03 00 00")}), "non_ip");
+  // SNAP says IPv4, the IP header is cut.
+  expect_not_parsed(Datalink::kLinuxSll, cat({kSllHead, hex("00 04 aa aa 03 00 00 00 08 00 45 00")}), "truncated");
   // Netlink monitor (protocol 0): must not be guessed as IP.
   expect_not_parsed(Datalink::kLinuxSll, cat({kSllHead, hex("00 00"), kUdp4}), "non_ip");
   // 15 bytes: inside the cooked header.

@@ -306,3 +306,57 @@ TEST(ConfigLoader, CanonicalPrintoutRoundTrips) {
 
 }  // namespace
 }  // namespace xacct::userspace
+
+namespace xacct::userspace {
+namespace {
+
+// pmacctd 1.7.7 refuses network and AS primitives without a source for
+// them ("network aggregation selected but none of 'pmacctd_net',
+// 'networks_file', 'networks_mask' is specified"); xacctd probe too, with
+// the aggregate line.
+TEST(ConfigLoader, NetworkPrimitivesNeedASource) {
+  EXPECT_EQ(error_of("plugins: print[p]\n"
+                     "aggregate[p]: src_host, dst_mask\n"),
+            "x.conf:2: primitive 'dst_mask' needs one of pmacctd_net, networks_file, networks_mask "
+            "(pmacctd refuses it too)");
+  EXPECT_EQ(error_of("plugins: print[p]\n"
+                     "! comment\n"
+                     "aggregate[p]: src_as\n"),
+            "x.conf:3: primitive 'src_as' needs networks_file or pmacctd_as (pmacctd refuses it too)");
+  for (const char* agg : {"src_net", "dst_net", "src_mask", "peer_dst_ip"}) {
+    EXPECT_NE(error_of(std::string("aggregate: ") + agg + "\n").find("needs one of pmacctd_net"), std::string::npos)
+        << agg;
+  }
+  // A source makes them valid; with networks_file and no pmacctd_as the AS
+  // primitives are accepted (and print 0), as pmacctd does.
+  EXPECT_EQ(error_of("aggregate: src_net, dst_mask\nnetworks_mask: 24\n"), "(no error)");
+  EXPECT_EQ(error_of("aggregate: src_net, src_as, dst_as\nnetworks_file: /nonexistent.lst\n"), "(no error)");
+  // peer_src_as / peer_dst_as are accepted without a source (pmacctd too).
+  EXPECT_EQ(error_of("aggregate: peer_src_as, peer_dst_as\n"), "(no error)");
+  // The collector takes nets, masks and ASNs from the exporter.
+  EXPECT_EQ(error_of("aggregate: src_net, dst_mask, src_as\n", Role::kCollect), "(no error)");
+}
+
+// The collector's id maps: read into MapsConfig; bgp_peer_src_as_map only
+// with bgp_peer_src_as_type: map (and the other way round); probe role: not
+// applicable.
+TEST(ConfigLoader, CollectorIdMaps) {
+  auto c = load(
+      "sampling_map: /etc/x/sampling.map\n"
+      "flow_to_rd_map: /etc/x/rd.map\n"
+      "bgp_peer_src_as_type: map\n"
+      "bgp_peer_src_as_map: /etc/x/peers.map\n",
+      Role::kCollect);
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c.value().core.maps.sampling_map, "/etc/x/sampling.map");
+  EXPECT_EQ(c.value().core.maps.flow_to_rd_map, "/etc/x/rd.map");
+  EXPECT_EQ(c.value().core.maps.bgp_peer_src_as_map, "/etc/x/peers.map");
+  EXPECT_EQ(error_of("bgp_peer_src_as_map: /etc/x/peers.map\n", Role::kCollect),
+            "x.conf:1: bgp_peer_src_as_map needs bgp_peer_src_as_type: map (as in pmacct)");
+  EXPECT_EQ(error_of("! peers\nbgp_peer_src_as_type: map\n", Role::kCollect),
+            "x.conf:2: bgp_peer_src_as_type: map needs bgp_peer_src_as_map");
+  EXPECT_NE(error_of("sampling_map: /etc/x/sampling.map\n").find("x.conf:1:"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace xacct::userspace

@@ -55,6 +55,7 @@ FlowRecord full_record() {
   r.mpls_label_stack_len = 3;
   r.in_iface = 3;
   r.out_iface = 4294967295u;
+  r.mpls_vpn_rd = 0x0001C00002010005ull;  // 1:192.0.2.1:5
   r.sampling_rate = 100;
   r.tag = 18446744073709551615ULL;
   r.tag2 = 7;
@@ -110,6 +111,8 @@ TEST(Primitive, EveryPrimitiveNamesAndValue) {
       {P::kPeerDstIp, "peer_dst_ip", "peer_ip_dst", "PEER_DST_IP", JsonKind::kString, "2001:db8::fe", R"("2001:db8::fe")"},
       {P::kInIface, "in_iface", "iface_in", "IN_IFACE", JsonKind::kNumber, "3", "3"},
       {P::kOutIface, "out_iface", "iface_out", "OUT_IFACE", JsonKind::kNumber, "4294967295", "4294967295"},
+      {P::kMplsVpnRd, "mpls_vpn_rd", "mpls_vpn_rd", "MPLS_VPN_RD", JsonKind::kString, "1:192.0.2.1:5",
+       R"("1:192.0.2.1:5")"},
       {P::kSrcHost, "src_host", "ip_src", "SRC_IP", JsonKind::kString, "2001:db8::1", R"("2001:db8::1")"},
       {P::kSrcNet, "src_net", "net_src", "SRC_NET", JsonKind::kString, "198.18.0.0", R"("198.18.0.0")"},
       {P::kDstHost, "dst_host", "ip_dst", "DST_IP", JsonKind::kString, "198.18.0.2", R"("198.18.0.2")"},
@@ -298,7 +301,7 @@ TEST(Primitive, TableIsInPmacctOutputOrder) {
   // from 1.7.7) for the primitives we have.
   const char* order[] = {
       "tag", "tag2", "label", "mac_src", "mac_dst", "vlan", "vlan_in", "vlan_out", "cos", "etype", "as_src",
-      "as_dst", "peer_as_src", "peer_as_dst", "peer_ip_src", "peer_ip_dst", "iface_in", "iface_out", "ip_src",
+      "as_dst", "peer_as_src", "peer_as_dst", "peer_ip_src", "peer_ip_dst", "iface_in", "iface_out", "mpls_vpn_rd", "ip_src",
       "net_src", "ip_dst", "net_dst", "mask_src", "mask_dst", "port_src", "port_dst", "tcp_flags", "fwd_status",
       "mpls_label_stack", "ip_proto", "tos", "sampling_rate", "mpls_label_top", "mpls_label_bottom",
       "mpls_stack_depth", "tunnel_mac_src", "tunnel_mac_dst", "tunnel_ip_src", "tunnel_ip_dst", "tunnel_ip_proto",
@@ -314,7 +317,7 @@ TEST(Primitive, TextOrderIsPmacctPrintColumnOrder) {
   // pmacct's print plugin CSV header order (P_write_stats_header_csv).
   const char* order[] = {
       "TAG", "TAG2", "LABEL", "SRC_MAC", "DST_MAC", "VLAN", "IN_VLAN", "OUT_VLAN", "COS", "ETYPE", "SRC_AS",
-      "DST_AS", "PEER_SRC_AS", "PEER_DST_AS", "PEER_SRC_IP", "PEER_DST_IP", "IN_IFACE", "OUT_IFACE", "SRC_IP",
+      "DST_AS", "PEER_SRC_AS", "PEER_DST_AS", "PEER_SRC_IP", "PEER_DST_IP", "IN_IFACE", "OUT_IFACE", "MPLS_VPN_RD", "SRC_IP",
       "SRC_NET", "DST_IP", "DST_NET", "SRC_MASK", "DST_MASK", "SRC_PORT", "DST_PORT", "TCP_FLAGS", "PROTOCOL",
       "TOS", "SAMPLING_RATE", "FWD_STATUS", "MPLS_LABEL_TOP", "MPLS_LABEL_BOTTOM", "MPLS_STACK_DEPTH",
       "MPLS_LABEL_STACK", "TUNNEL_SRC_MAC", "TUNNEL_DST_MAC", "TUNNEL_SRC_IP", "TUNNEL_DST_IP", "TUNNEL_PROTOCOL",
@@ -403,6 +406,30 @@ TEST_F(Timestamps, LocalTimeZone) {
   EXPECT_EQ(format_timestamp(kT, rfc), "2023-11-14T16:43:20.700000-05:30");
   TimestampOptions utc{.utc = true, .rfc3339 = true};
   EXPECT_EQ(format_timestamp(kT, utc), "2023-11-14T22:13:20.700000Z");
+}
+
+}  // namespace
+}  // namespace xacct::userspace
+
+namespace xacct::userspace {
+namespace {
+
+// pre_tag_label_encode_as_map: set_label=k1%v1,k2%v2 prints as a JSON
+// object (pmacct's compose_json_map_label); formatted/CSV keep the text.
+TEST(Primitive, LabelEncodedAsMap) {
+  FlowRecord r;
+  r.label_id = LabelPool::global().intern("site%ams,role%edge");
+  FormatOptions map;
+  map.label_as_map = true;
+  EXPECT_EQ(format_primitive_json(Primitive::kLabel, r, map), R"({"site": "ams", "role": "edge"})");
+  EXPECT_EQ(format_primitive_json(Primitive::kLabel, r, {}), R"("site%ams,role%edge")");
+  EXPECT_EQ(format_primitive(Primitive::kLabel, r, map), "site%ams,role%edge");
+  // Labels joined along a jeq chain: a repeated key keeps its place, the
+  // last value wins; a key without a value is left out.
+  r.label_id = LabelPool::global().intern("site%ams,role%edge,site%fra,lonely");
+  EXPECT_EQ(format_primitive_json(Primitive::kLabel, r, map), R"({"site": "fra", "role": "edge"})");
+  r.label_id = 0;
+  EXPECT_EQ(format_primitive_json(Primitive::kLabel, r, map), "{}");
 }
 
 }  // namespace

@@ -112,7 +112,11 @@ void build_record_packet(const FlowRecord& r, RecordPacket& out) {
   Writer w(out);
   w.raw(r.dst_mac.data(), r.dst_mac.size());
   w.raw(r.src_mac.data(), r.src_mac.size());
-  if (r.vlan != 0) {
+  // A priority tag (VID 0) still has its 802.1Q header, as the captured
+  // frame had: libpcap's "ip"/"net" do not match a tagged frame without
+  // "vlan and". Only a VID 0 tag with priority 0 is indistinguishable from
+  // an untagged frame (docs/pmacct-differences.md).
+  if (r.vlan != 0 || r.cos != 0) {
     w.u16(0x8100);
     w.u16(static_cast<std::uint16_t>((r.cos & 0x7) << 13 | (r.vlan & 0x0fff)));
   }

@@ -1,6 +1,8 @@
 // See map_set.hpp.
 #include "userspace/maps/map_set.hpp"
 
+#include <tuple>
+
 #include "userspace/logging.hpp"
 
 namespace xacct::maps {
@@ -27,7 +29,8 @@ MapSet::MapSet(const MapsConfig& config, const NetworkPolicy& policy, userspace:
     : config_(config),
       policy_(policy),
       active_(!config.pre_tag_map.empty() || !config.networks_file.empty() || !config.ports_file.empty() ||
-              policy.active()),
+              !config.sampling_map.empty() || !config.flow_to_rd_map.empty() ||
+              !config.bgp_peer_src_as_map.empty() || policy.active()),
       own_stats_(stats == nullptr ? std::make_unique<userspace::Stats>() : nullptr),
       stats_(stats != nullptr ? *stats : *own_stats_),
       reloads_(stats_.counter("maps.reloads")),
@@ -36,7 +39,13 @@ MapSet::MapSet(const MapsConfig& config, const NetworkPolicy& policy, userspace:
       rules_(stats_.counter("maps.pre_tag_map.rules")),
       prefixes_(stats_.counter("maps.networks_file.prefixes")),
       ports_(stats_.counter("maps.ports_file.ports")),
-      copies_(stats_.counter("maps.pre_tag_map.copies")) {}
+      copies_(stats_.counter("maps.pre_tag_map.copies")),
+      sampling_rules_(stats_.counter("maps.sampling_map.rules")),
+      sampling_matched_(stats_.counter("maps.sampling_map.matched")),
+      rd_rules_(stats_.counter("maps.flow_to_rd_map.rules")),
+      rd_matched_(stats_.counter("maps.flow_to_rd_map.matched")),
+      peer_as_rules_(stats_.counter("maps.bgp_peer_src_as_map.rules")),
+      peer_as_matched_(stats_.counter("maps.bgp_peer_src_as_map.matched")) {}
 
 Result<std::unique_ptr<MapSet>> MapSet::create(const MapsConfig& config, userspace::Stats* stats) {
   auto policy = NetworkPolicy::resolve(config);
@@ -89,8 +98,24 @@ Result<std::shared_ptr<const MapSet::Snapshot>> MapSet::load(const Snapshot* old
       config_.ports_file, [](const std::string& p, LoadReport& r) { return PortsTable::load(p, r); }, snap->ports,
       old != nullptr ? old->ports : nullptr, "ports_file",
       [](const PortsTable& t) { return std::to_string(t.size()) + " ports"; });
+  for (auto [kind, path, slot, old_slot] :
+       {std::tuple{IdMapKind::kSampling, &config_.sampling_map, &snap->sampling, old ? old->sampling : nullptr},
+        std::tuple{IdMapKind::kFlowToRd, &config_.flow_to_rd_map, &snap->flow_to_rd, old ? old->flow_to_rd : nullptr},
+        std::tuple{IdMapKind::kPeerSrcAs, &config_.bgp_peer_src_as_map, &snap->peer_src_as,
+                   old ? old->peer_src_as : nullptr}}) {
+    const IdMapKind k = kind;
+    ok &= one(
+        *path,
+        [&](const std::string& p, LoadReport& r) {
+          return IdMap::load(k, p, config_.maps_entries, config_.maps_row_len, r);
+        },
+        *slot, old_slot, id_map_name(kind), [](const IdMap& m) { return std::to_string(m.size()) + " rules"; });
+  }
   if (!ok) return make_error(errors);
 
+  sampling_rules_.set(snap->sampling ? snap->sampling->size() : 0);
+  rd_rules_.set(snap->flow_to_rd ? snap->flow_to_rd->size() : 0);
+  peer_as_rules_.set(snap->peer_src_as ? snap->peer_src_as->size() : 0);
   rules_.set(snap->pre_tag_map ? snap->pre_tag_map->rule_count() : 0);
   prefixes_.set(snap->networks ? snap->networks->size() : 0);
   ports_.set(snap->ports ? snap->ports->size() : 0);
@@ -126,10 +151,19 @@ void MapSet::apply(RecordBatch& batch) const {
   const PreTagMap* pre_tag = snap->pre_tag_map.get();
   const NetworksTable* networks = snap->networks.get();
   const PortsTable* ports = snap->ports.get();
+  const IdMap* sampling = snap->sampling.get();
+  const IdMap* flow_to_rd = snap->flow_to_rd.get();
+  const IdMap* peer_src_as = snap->peer_src_as.get();
   RecordBatch copies;
   const std::size_t n = batch.size();
+  std::uint64_t sampled = 0;
+  std::uint64_t rd = 0;
+  std::uint64_t peer_as = 0;
   for (std::size_t i = 0; i < n; ++i) {
     userspace::FlowRecord& r = batch[i];
+    if (sampling != nullptr && sampling->apply(r)) ++sampled;
+    if (flow_to_rd != nullptr && flow_to_rd->apply(r)) ++rd;
+    if (peer_src_as != nullptr && peer_src_as->apply(r)) ++peer_as;
     const NetworkLookup lookup = apply_networks(policy_, networks, r);
     const std::size_t first_copy = copies.size();
     if (pre_tag != nullptr) pre_tag->apply(r, &copies);
@@ -140,6 +174,9 @@ void MapSet::apply(RecordBatch& batch) const {
       if (ports != nullptr) ports->apply(copies[c]);
     }
   }
+  if (sampled != 0) sampling_matched_.add(sampled);
+  if (rd != 0) rd_matched_.add(rd);
+  if (peer_as != 0) peer_as_matched_.add(peer_as);
   if (!copies.empty()) {
     copies_.add(copies.size());
     batch.insert(batch.end(), copies.begin(), copies.end());

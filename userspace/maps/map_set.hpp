@@ -10,7 +10,10 @@
 // shared_ptr load) and uses it for every record of the batch, so a reload
 // never leaves a batch half-tagged and never loses a record; the old maps
 // are freed when the last batch using them is done. Per record, in pmacct's
-// order: networks (nets, masks, ASNs, next hop), pre_tag_map (tag, tag2,
+// order: the collector's id maps (sampling_map -> sampling_rate,
+// flow_to_rd_map -> mpls_vpn_rd, bgp_peer_src_as_map -> peer_src_as; a
+// record no row matches keeps the exporter's value), networks (nets,
+// masks, ASNs, next hop), pre_tag_map (tag, tag2,
 // label), then networks_file_filter and ports_file (which pmacct applies in
 // the plugins, after tagging, so pre_tag_map sees the original addresses and
 // ports). Records that return=true rules emit are appended to the batch.
@@ -23,7 +26,8 @@
 //
 // Logger "maps"; Stats: maps.reloads, maps.reload_errors, maps.bad_lines,
 // maps.pre_tag_map.rules, maps.networks_file.prefixes, maps.ports_file.ports,
-// maps.pre_tag_map.copies.
+// maps.pre_tag_map.copies, maps.<sampling_map|flow_to_rd_map|
+// bgp_peer_src_as_map>.rules and .matched (records the map changed).
 #pragma once
 
 #include <atomic>
@@ -32,6 +36,7 @@
 #include <mutex>
 
 #include "userspace/flow_record.hpp"
+#include "userspace/maps/collector_maps.hpp"
 #include "userspace/maps/maps_config.hpp"
 #include "userspace/maps/network_policy.hpp"
 #include "userspace/maps/networks_file.hpp"
@@ -48,6 +53,9 @@ class MapSet {
     std::shared_ptr<const PreTagMap> pre_tag_map;      // null when not configured
     std::shared_ptr<const NetworksTable> networks;     // null when not configured
     std::shared_ptr<const PortsTable> ports;           // null when not configured
+    std::shared_ptr<const IdMap> sampling;             // sampling_map; null when not configured
+    std::shared_ptr<const IdMap> flow_to_rd;           // flow_to_rd_map
+    std::shared_ptr<const IdMap> peer_src_as;          // bgp_peer_src_as_map
     std::uint64_t generation = 0;                      // 1 after create, +1 per reload
   };
 
@@ -90,6 +98,12 @@ class MapSet {
   userspace::Counter& prefixes_;
   userspace::Counter& ports_;
   userspace::Counter& copies_;
+  userspace::Counter& sampling_rules_;
+  userspace::Counter& sampling_matched_;
+  userspace::Counter& rd_rules_;
+  userspace::Counter& rd_matched_;
+  userspace::Counter& peer_as_rules_;
+  userspace::Counter& peer_as_matched_;
   std::atomic<std::shared_ptr<const Snapshot>> current_;
   std::mutex reload_mu_;
 };

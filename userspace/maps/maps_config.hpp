@@ -24,6 +24,11 @@ struct MapsConfig {
   std::uint32_t networks_mask = 0;  // 0 = unset
   std::string ports_file;           // "" = none
 
+  // The collector's id maps (collector_maps.hpp); "" = none.
+  std::string sampling_map;
+  std::string flow_to_rd_map;
+  std::string bgp_peer_src_as_map;  // used with bgp_peer_src_as_type: map
+
   // pmacctd_net / nfacctd_net and pmacctd_as / nfacctd_as as written
   // ("" = pmacct's default for the role): netflow, sflow, file, mask,
   // longest (= fallback).

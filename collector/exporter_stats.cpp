@@ -1,0 +1,40 @@
+// See exporter_stats.hpp.
+#include "collector/exporter_stats.hpp"
+
+#include <arpa/inet.h>
+
+#include <algorithm>
+#include <memory>
+
+namespace xacct::collector {
+
+std::string format_ip(const userspace::IpAddress& a) {
+  char buf[INET6_ADDRSTRLEN] = {};
+  static constexpr std::uint8_t kMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+  const bool v4 = !a.is_v6 || std::equal(kMapped, kMapped + 12, a.bytes.begin());
+  if (v4) {
+    inet_ntop(AF_INET, a.bytes.data() + 12, buf, sizeof buf);
+  } else {
+    inet_ntop(AF_INET6, a.bytes.data(), buf, sizeof buf);
+  }
+  return buf;
+}
+
+ExporterCounters register_exporter_counters(userspace::Stats& stats, const std::string& name) {
+  const std::string p = "collector.exporter." + name + ".";
+  return ExporterCounters{stats.counter(p + "datagrams"),       stats.counter(p + "records"),
+                          stats.counter(p + "bytes"),           stats.counter(p + "decode_errors"),
+                          stats.counter(p + "template_misses"), stats.counter(p + "sequence_gaps")};
+}
+
+ExporterCounters& ExporterStats::of(const userspace::IpAddress& a) {
+  auto it = by_ip_.find(a);
+  if (it != by_ip_.end()) return it->second;
+  if (by_ip_.size() >= max_) {
+    if (!other_) other_ = std::make_unique<ExporterCounters>(register_exporter_counters(stats_, "other"));
+    return *other_;
+  }
+  return by_ip_.emplace(a, register_exporter_counters(stats_, format_ip(a))).first->second;
+}
+
+}  // namespace xacct::collector

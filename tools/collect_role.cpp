@@ -1,0 +1,193 @@
+// See collect_role.hpp.
+#include "tools/collect_role.hpp"
+
+#include <chrono>
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "collector/allow_list.hpp"
+#include "collector/listener.hpp"
+#include "collector/netflow_decoder.hpp"
+#include "collector/sflow_decoder.hpp"
+#include "collector/tee_replicator.hpp"
+#include "sinks/sink_factory.hpp"
+#include "tools/daemon_loop.hpp"
+#include "tools/daemon_signals.hpp"
+#include "tools/plugin_filters.hpp"
+#include "tools/stats_report.hpp"
+#include "userspace/logging.hpp"
+#include "userspace/maps/map_set.hpp"
+#include "userspace/pipeline.hpp"
+
+namespace xacct::tools {
+namespace {
+
+struct Endpoint {
+  std::string protocol;
+  std::unique_ptr<collector::AllowList> allow;
+  std::unique_ptr<collector::Listener> listener;
+};
+
+unsigned long long ull(std::uint64_t v) { return static_cast<unsigned long long>(v); }
+
+// One line per listener and exporter at exit, from the Stats registry.
+void print_collect_totals(const userspace::Stats& stats) {
+  std::printf("\ncollector totals\n");
+  for (const auto& [name, v] : stats.snapshot()) {
+    if (name.rfind("collector.listener.", 0) == 0 || name.rfind("collector.exporter.", 0) == 0) {
+      if (v != 0) std::printf("  %s %llu\n", name.c_str(), ull(v));
+    }
+  }
+  std::fflush(stdout);
+}
+
+using Tees = std::vector<std::unique_ptr<collector::TeeReplicator>>;
+
+// One replicator per tee plugin (tee_* keys -> collector::TeeConfig).
+userspace::Result<Tees> make_tees(const userspace::DaemonConfig& config, userspace::Stats& stats) {
+  Tees tees;
+  for (const auto& pc : config.plugins) {
+    if (pc.type != userspace::PluginType::kTee) continue;
+    collector::TeeConfig tc;
+    tc.plugin_name = pc.name;
+    tc.receivers_file = pc.tee.receivers;
+    tc.transparent = pc.tee.transparent;
+    tc.source_ip = pc.tee.source_ip;
+    tc.ipprec = pc.tee.ipprec;
+    tc.pipe_size = pc.tee.pipe_size;
+    tc.max_receivers = pc.tee.max_receivers;
+    tc.max_pools = pc.tee.max_pools;
+    tc.max_row_len = config.core.maps.maps_row_len;
+    auto tee = collector::make_tee(tc, stats);
+    if (!tee) return userspace::make_error("tee plugin '" + pc.name + "': " + tee.error().message);
+    tees.push_back(std::move(tee.value()));
+  }
+  return tees;
+}
+
+userspace::Result<Endpoint> make_endpoint(const std::string& protocol, const collector::EndpointConfig& ec,
+                                          const collector::CollectorConfig& cc, collector::DecoderFactory decoders,
+                                          std::function<void(userspace::RecordBatch&&)> feed, const Tees& tees,
+                                          userspace::Stats& stats) {
+  Endpoint e;
+  e.protocol = protocol;
+  auto allow = collector::AllowList::create(ec.allow_file);
+  if (!allow) return allow.error();
+  e.allow = std::move(allow.value());
+  collector::ListenerOptions lo;
+  lo.protocol = protocol;
+  lo.ip = ec.ip;
+  lo.port = ec.port;
+  lo.ipv6_only = ec.ipv6_only;
+  lo.pipe_size = ec.pipe_size;
+  lo.threads = cc.threads;
+  lo.time_new = cc.time_new;
+  collector::ListenerOutput out;
+  out.push = std::move(feed);
+  if (!tees.empty()) {
+    // Byte-identical replication of every allowed datagram. Pools with tag=
+    // filters see tag 0: pre_tag_map is evaluated on records, after decoding.
+    out.tap = [&tees](const collector::Datagram& d) {
+      for (const auto& t : tees) t->replicate(d, 0, 0);
+    };
+  }
+  auto l = collector::Listener::create(lo, std::move(decoders), ec.allow_file.empty() ? nullptr : e.allow.get(),
+                                       std::move(out), stats);
+  if (!l) return l.error();
+  e.listener = std::move(l.value());
+  return e;
+}
+
+void reload_allow_files(std::vector<Endpoint>& endpoints) {
+  auto log = userspace::get_logger("xacctd");
+  for (auto& e : endpoints) {
+    if (e.allow->path().empty()) continue;
+    auto st = e.allow->reload();
+    if (!st) log->error("SIGUSR2: {} allow file not reloaded, the previous rules stay: {}", e.protocol, st.error().message);
+  }
+}
+
+}  // namespace
+
+int run_collect(const userspace::DaemonConfig& config, userspace::Stats& stats) {
+  auto log = userspace::get_logger("xacctd");
+  const collector::CollectorConfig& cc = config.core.collector;
+  auto maps = maps::MapSet::create(config.core.maps, &stats);
+  if (!maps) {
+    log->error("{}", maps.error().message);
+    return 1;
+  }
+  // Tee plugins replicate datagrams from the listener threads; the record
+  // pipeline gets the other plugins.
+  auto tees = make_tees(config, stats);
+  if (!tees) {
+    log->error("{}", tees.error().message);
+    return 1;
+  }
+  userspace::DaemonConfig record_config = config;
+  std::erase_if(record_config.plugins,
+                [](const userspace::PluginConfig& pc) { return pc.type == userspace::PluginType::kTee; });
+  auto pipeline = userspace::Pipeline::create(record_config, stats, sinks::make_sink, userspace::system_clock_ns,
+                                              make_plugin_filter);
+  if (!pipeline) {
+    log->error("{}", pipeline.error().message);
+    return 1;
+  }
+  userspace::Pipeline& pl = *pipeline.value();
+  maps::MapSet& ms = *maps.value();
+
+  std::vector<Endpoint> endpoints;
+  if (cc.netflow.enabled) {
+    collector::NetflowOptions nfo;
+    auto decoders = [nfo, &stats]() -> std::unique_ptr<collector::DatagramDecoder> {
+      return collector::make_netflow_decoder(nfo, stats);
+    };
+    auto e = make_endpoint("netflow", cc.netflow, cc, decoders, make_input_feed(pl, ms), tees.value(), stats);
+    if (!e) {
+      log->error("{}", e.error().message);
+      return 1;
+    }
+    endpoints.push_back(std::move(e.value()));
+  }
+  if (cc.sflow.enabled) {
+    collector::SflowOptions sfo;
+    auto decoders = [sfo, &stats]() { return collector::make_sflow_decoder(sfo, stats); };
+    auto e = make_endpoint("sflow", cc.sflow, cc, decoders, make_input_feed(pl, ms), tees.value(), stats);
+    if (!e) {
+      log->error("{}", e.error().message);
+      return 1;
+    }
+    endpoints.push_back(std::move(e.value()));
+  }
+
+  pl.start();
+  for (auto& e : endpoints) {
+    e.listener->start();
+    log->info("listening: {}", e.listener->describe());
+  }
+  for (;;) {
+    const DaemonSignal sig = DaemonSignals::wait(std::chrono::milliseconds(1000));
+    if (sig == DaemonSignal::kStop) break;
+    if (sig == DaemonSignal::kStats) log_stats(stats);
+    if (sig == DaemonSignal::kReload) {
+      reload_maps(ms);
+      reload_allow_files(endpoints);
+      for (auto& t : tees.value()) {
+        auto st = t->reload();
+        if (!st) log->error("SIGUSR2: tee_receivers not reloaded, the previous receivers stay: {}", st.error().message);
+      }
+    }
+  }
+  log->info("stopping: last datagrams of the sockets, then the final flush");
+  for (auto& e : endpoints) e.listener->stop();
+  endpoints.clear();  // decoders go: templates files are written
+  tees.value().clear();
+  pl.stop();
+  print_collect_totals(stats);
+  log_final_totals(stats);
+  return 0;
+}
+
+}  // namespace xacct::tools
