@@ -58,6 +58,8 @@ struct CollectorConfig {
   bool time_new = false;   // nfacctd_time_new / sfacctd_time_new: flow times = arrival time
   bool time_secs = false;  // nfacctd_time_secs: NetFlow v5 header times in seconds (decoder option)
   bool renormalize = false;  // nfacctd_renormalize / sfacctd_renormalize (done by the plugins)
+  std::string templates_file;    // nfacctd_templates_file: NetFlow v9/IPFIX templates kept across restarts
+  bool use_ip_next_hop = false;  // use_ip_next_hop: IP next hop as peer_dst_ip when there is no BGP one
 
   bool operator==(const CollectorConfig&) const = default;
 };

@@ -364,13 +364,7 @@ void finish_frame_and_labels(const RecordScratch& s, userspace::FlowRecord& r) {
   if (pkt.ip_version != 0) {
     capture::fill_record(pkt, capture::LinkInfo{}, s.frame, s.frame_len, 0, capture::RecordContext{}, f);
   } else {
-    std::memcpy(f.src_mac.data(), pkt.src_mac, 6);
-    std::memcpy(f.dst_mac.data(), pkt.dst_mac, 6);
-    if (pkt.vlan_count != 0) {
-      f.vlan = pkt.vlan[0];
-      f.cos = pkt.pcp;
-    }
-    f.etype = pkt.ethertype;
+    capture::fill_link_fields(pkt, f);
   }
   // What the record says wins; the frame fills in the rest.
   constexpr userspace::MacAddress kNoMac{};

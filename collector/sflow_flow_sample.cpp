@@ -186,13 +186,7 @@ void FlowSampleBuilder::decode_header(std::uint32_t protocol, const std::uint8_t
     return;
   }
   // L2 only (ARP, truncated or non-IP payloads): what the parser read.
-  std::memcpy(r_.src_mac.data(), pkt.src_mac, 6);
-  std::memcpy(r_.dst_mac.data(), pkt.dst_mac, 6);
-  if (pkt.vlan_count != 0) {
-    r_.vlan = pkt.vlan[0];
-    r_.cos = pkt.pcp;
-  }
-  r_.etype = pkt.ethertype;
+  capture::fill_link_fields(pkt, r_);
   if (pkt.mpls_depth != 0) {
     r_.mpls_label_top = pkt.mpls_top;
     r_.mpls_label_bottom = pkt.mpls_bottom;

@@ -55,37 +55,72 @@ Status make_parent_dirs(const std::string& path) {
   return Ok{};
 }
 
-Status write_file_atomic(const std::string& path, std::string_view content) {
+OutputWriter::~OutputWriter() {
+  if (fd_ < 0) return;
+  ::close(fd_);
+  if (!tmp_.empty()) ::unlink(tmp_.c_str());
+}
+
+Status OutputWriter::open(const std::string& path, bool append) {
   if (auto st = make_parent_dirs(path); !st) return st;
+  path_ = path;
+  if (append) {
+    fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0666);
+    if (fd_ < 0) return errno_error("open", path);
+    return Ok{};
+  }
   static std::atomic<unsigned> sequence{0};
   const std::string dir = parent_dir(path);
   const std::string base = path.substr(path.rfind('/') == std::string::npos ? 0 : path.rfind('/') + 1);
-  std::string tmp;
-  int fd = -1;
-  for (int attempt = 0; attempt < 100 && fd < 0; ++attempt) {
-    tmp = dir + "/." + base + "." + std::to_string(::getpid()) + "." +
-          std::to_string(sequence.fetch_add(1)) + ".tmp";
+  for (int attempt = 0; attempt < 100 && fd_ < 0; ++attempt) {
+    tmp_ = dir + "/." + base + "." + std::to_string(::getpid()) + "." + std::to_string(sequence.fetch_add(1)) +
+           ".tmp";
     // 0666 and the umask, as a file fopen()ed by pmacct would get.
-    fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-    if (fd < 0 && errno != EEXIST) return errno_error("create", tmp);
+    fd_ = ::open(tmp_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+    if (fd_ < 0 && errno != EEXIST) {
+      Status st = errno_error("create", tmp_);
+      tmp_.clear();
+      return st;
+    }
   }
-  if (fd < 0) return errno_error("create", tmp);
-  Status st = write_all(fd, content, tmp);
-  if (st && ::fsync(fd) != 0) st = errno_error("fsync", tmp);
-  if (::close(fd) != 0 && st) st = errno_error("close", tmp);
-  if (st && ::rename(tmp.c_str(), path.c_str()) != 0) st = errno_error("rename to", path);
-  if (!st) ::unlink(tmp.c_str());
+  if (fd_ < 0) {
+    Status st = errno_error("create", tmp_);
+    tmp_.clear();
+    return st;
+  }
+  return Ok{};
+}
+
+Status OutputWriter::write(std::string_view content) {
+  return write_all(fd_, content, tmp_.empty() ? path_ : tmp_);
+}
+
+Status OutputWriter::commit() {
+  const std::string& name = tmp_.empty() ? path_ : tmp_;
+  Status st = Ok{};
+  if (::fsync(fd_) != 0) st = errno_error("fsync", name);
+  if (::close(fd_) != 0 && st) st = errno_error("close", name);
+  fd_ = -1;
+  if (!tmp_.empty()) {
+    if (st && ::rename(tmp_.c_str(), path_.c_str()) != 0) st = errno_error("rename to", path_);
+    if (!st) ::unlink(tmp_.c_str());
+    tmp_.clear();
+  }
   return st;
 }
 
+Status write_file_atomic(const std::string& path, std::string_view content) {
+  OutputWriter w;
+  if (auto st = w.open(path, false); !st) return st;
+  if (auto st = w.write(content); !st) return st;
+  return w.commit();
+}
+
 Status append_file(const std::string& path, std::string_view content) {
-  if (auto st = make_parent_dirs(path); !st) return st;
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0666);
-  if (fd < 0) return errno_error("open", path);
-  Status st = write_all(fd, content, path);
-  if (st && ::fsync(fd) != 0) st = errno_error("fsync", path);
-  if (::close(fd) != 0 && st) st = errno_error("close", path);
-  return st;
+  OutputWriter w;
+  if (auto st = w.open(path, true); !st) return st;
+  if (auto st = w.write(content); !st) return st;
+  return w.commit();
 }
 
 bool file_missing_or_empty(const std::string& path) {

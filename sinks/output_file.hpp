@@ -23,6 +23,27 @@ userspace::Status write_file_atomic(const std::string& path, std::string_view co
 // Appends `content` to `path` (created if missing) and fsync()s it.
 userspace::Status append_file(const std::string& path, std::string_view content);
 
+// A file written in pieces with the semantics of write_file_atomic()
+// (append false: a temporary file renamed over `path` by commit()) or of
+// append_file() (append true). Without commit() the temporary file is
+// removed and an appended file keeps what was written.
+class OutputWriter {
+ public:
+  OutputWriter() = default;
+  OutputWriter(const OutputWriter&) = delete;
+  OutputWriter& operator=(const OutputWriter&) = delete;
+  ~OutputWriter();
+  userspace::Status open(const std::string& path, bool append);
+  userspace::Status write(std::string_view content);
+  // fsync, close and (replace) rename.
+  userspace::Status commit();
+
+ private:
+  std::string path_;
+  std::string tmp_;  // empty when appending
+  int fd_ = -1;
+};
+
 // True if `path` does not exist or is empty.
 bool file_missing_or_empty(const std::string& path);
 

@@ -100,33 +100,52 @@ std::string PrintSink::render(std::span<const FlowRecord> entries, bool with_hea
   return render_part({rows, entries, with_header, duration_s, purge_ns});
 }
 
-std::string PrintSink::render_part(const Part& part) const {
+void PrintSink::render_begin(bool with_header, std::string& out) const {
   const auto& print = config_.print;
-  std::string out;
-  out.reserve(64 + part.rows.size() * 160);
-  const std::string wid = userspace::expand_writer_id(config_.writer_id, config_.name, pid_);
-  const bool json = print.output == PrintOutput::kJson;
-
   if (print.markers) {
-    if (json) {
+    if (print.output == PrintOutput::kJson) {
       out += "{\"event_type\": \"purge_init\", \"writer_id\": ";
-      append_json_string(wid, out);
+      append_json_string(userspace::expand_writer_id(config_.writer_id, config_.name, pid_), out);
       out += "}\n";
     } else {
       out += "--START (" + std::to_string(pid_) + ")--\n";
     }
   }
-  if (part.with_header && print.output == PrintOutput::kCsv) formatter_.append_csv_header(out);
-  if (part.with_header && print.output == PrintOutput::kFormatted) formatter_.append_formatted_header(out);
+  if (with_header && print.output == PrintOutput::kCsv) formatter_.append_csv_header(out);
+  if (with_header && print.output == PrintOutput::kFormatted) formatter_.append_formatted_header(out);
+}
 
-  for (const FlowRecord* r : part.rows) {
-    switch (print.output) {
-      case PrintOutput::kJson: formatter_.append_json(*r, out, part.purge_ns); break;
-      case PrintOutput::kCsv: formatter_.append_csv(*r, out); break;
-      case PrintOutput::kFormatted: formatter_.append_formatted(*r, out); break;
-    }
+void PrintSink::render_rows(std::span<const FlowRecord* const> rows, userspace::TimestampNs purge_ns,
+                            std::string& out) const {
+  for (const FlowRecord* r : rows) render_row(*r, purge_ns, out);
+}
+
+void PrintSink::render_row(const FlowRecord& r, userspace::TimestampNs purge_ns, std::string& out) const {
+  switch (config_.print.output) {
+    case PrintOutput::kJson: formatter_.append_json(r, out, purge_ns); break;
+    case PrintOutput::kCsv: formatter_.append_csv(r, out); break;
+    case PrintOutput::kFormatted: formatter_.append_formatted(r, out); break;
   }
+}
 
+void PrintSink::render_end(std::size_t purged, std::size_t total, std::int64_t duration_s, std::string& out) const {
+  if (!config_.print.markers) return;
+  if (config_.print.output == PrintOutput::kJson) {
+    out += "{\"event_type\": \"purge_close\", \"writer_id\": ";
+    append_json_string(userspace::expand_writer_id(config_.writer_id, config_.name, pid_), out);
+    out += ", \"purged_entries\": " + std::to_string(purged) + ", \"total_entries\": " + std::to_string(total) +
+           ", \"duration\": " + std::to_string(duration_s) + "}\n";
+  } else {
+    out += "--END (" + std::to_string(pid_) + ")--\n";
+  }
+}
+
+std::string PrintSink::render_part(const Part& part) const {
+  const auto& print = config_.print;
+  std::string out;
+  out.reserve(64 + part.rows.size() * 160);
+  render_begin(part.with_header, out);
+  render_rows(part.rows, part.purge_ns, out);
   if (print.top > 0 && print.output == PrintOutput::kFormatted) {
     std::uint64_t packets = 0, flows = 0, bytes = 0;
     for (const FlowRecord& r : part.all) {
@@ -137,19 +156,44 @@ std::string PrintSink::render_part(const Part& part) const {
     formatter_.append_formatted_counters("TOTAL", packets, flows, bytes, out);
     out += "  (" + std::to_string(part.all.size()) + " entries)\n";
   }
+  render_end(part.rows.size(), part.all.size(), part.duration_s, out);
+  return out;
+}
 
-  if (print.markers) {
-    if (json) {
-      out += "{\"event_type\": \"purge_close\", \"writer_id\": ";
-      append_json_string(wid, out);
-      out += ", \"purged_entries\": " + std::to_string(part.rows.size()) +
-             ", \"total_entries\": " + std::to_string(part.all.size()) +
-             ", \"duration\": " + std::to_string(part.duration_s) + "}\n";
-    } else {
-      out += "--END (" + std::to_string(pid_) + ")--\n";
+bool PrintSink::streams() const {
+  // One static file, every entry in table order, no link naming a record:
+  // the text of a purge is its entries' lines in order, so it can be
+  // written as the entries come (write_files() of one group, chunk by chunk).
+  return !config_.print.output_file.empty() && !output_name_.is_dynamic() && latest_name_.text().empty() &&
+         config_.print.top == 0;
+}
+
+userspace::Status PrintSink::write_chunks(userspace::EntryChunks& chunks, const userspace::PurgeInfo& info) {
+  const auto& print = config_.print;
+  const std::string& path = output_name_.text();
+  const std::size_t total = chunks.size();
+  const bool header = !print.output_file_append || file_missing_or_empty(path);
+  OutputWriter writer;
+  if (auto st = writer.open(path, print.output_file_append); !st) return st;
+  // Written in pieces of about kPiece bytes: one reused buffer.
+  constexpr std::size_t kPiece = 1u << 20;
+  std::string text;
+  text.reserve(kPiece + 4096);
+  render_begin(header, text);
+  for (std::span<const FlowRecord> chunk = chunks.next(); !chunk.empty(); chunk = chunks.next()) {
+    for (const FlowRecord& r : chunk) {
+      render_row(r, info.time_ns, text);
+      if (text.size() < kPiece) continue;
+      if (auto st = writer.write(text); !st) return st;
+      text.clear();
     }
   }
-  return out;
+  // Duration 0 as write_files() gives one file (measured before rendering).
+  render_end(total, total, 0, text);
+  if (auto st = writer.write(text); !st) return st;
+  if (auto st = writer.commit(); !st) return st;
+  if (trigger_) (void)trigger_->run();
+  return userspace::Ok{};
 }
 
 userspace::Status PrintSink::write_files(std::span<const FlowRecord> entries,

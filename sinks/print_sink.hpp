@@ -47,6 +47,10 @@ class PrintSink : public userspace::Sink {
 
   userspace::Status write(std::span<const userspace::FlowRecord> entries,
                           const userspace::PurgeInfo& info) override;
+  // A static print_output_file without print_top or print_latest_file:
+  // the purge is written as its entries come (userspace::EntryChunks).
+  bool streams() const override;
+  userspace::Status write_chunks(userspace::EntryChunks& chunks, const userspace::PurgeInfo& info) override;
 
   // The text of one purge of `entries` to one output; write() decides
   // `with_header`. Pure, for tests. `purge_ns` gives stamp_updated.
@@ -69,6 +73,12 @@ class PrintSink : public userspace::Sink {
     userspace::TimestampNs purge_ns = 0;
   };
   std::string render_part(const Part& part) const;
+  // Pieces of render_part(): markers and header, the rows, the end marker.
+  void render_begin(bool with_header, std::string& out) const;
+  void render_rows(std::span<const userspace::FlowRecord* const> rows, userspace::TimestampNs purge_ns,
+                   std::string& out) const;
+  void render_row(const userspace::FlowRecord& r, userspace::TimestampNs purge_ns, std::string& out) const;
+  void render_end(std::size_t purged, std::size_t total, std::int64_t duration_s, std::string& out) const;
   // The entries to print: all in table order, or print_top's biggest first.
   std::vector<const userspace::FlowRecord*> select_rows(std::span<const userspace::FlowRecord> entries) const;
   userspace::Status write_files(std::span<const userspace::FlowRecord> entries,

@@ -11,8 +11,6 @@
 #include "probe/capture/live_capture.hpp"
 #include "probe/capture/savefile_input.hpp"
 #include "probe/default_route.hpp"
-#include "sinks/sink_factory.hpp"
-#include "tools/plugin_filters.hpp"
 #include "tools/daemon_loop.hpp"
 #include "tools/stats_report.hpp"
 #include "userspace/logging.hpp"
@@ -50,8 +48,8 @@ void print_capture_totals(const userspace::Stats& stats) {
     const std::string prefix = name.substr(0, name.size() - suffix.size() + 1);  // "capture.<src>."
     const std::string source = prefix.substr(8, prefix.size() - 9);
     std::printf("  %-16s %llu received: %llu IP packets (%llu bytes), %llu not parsed", source.c_str(),
-                ull(received), ull(value_of(stats, prefix + "ip_packets")), ull(value_of(stats, prefix + "ip_bytes")),
-                ull(value_of(stats, prefix + "not_parsed")));
+                ull(received), ull(value_of(stats, prefix + "ip_packets")),
+                ull(value_of(stats, prefix + "ip_bytes")), ull(value_of(stats, prefix + "not_parsed")));
     if (source == "savefile") {
       std::printf("; %llu read from files, %llu filtered", ull(value_of(stats, prefix + "file_packets")),
                   ull(value_of(stats, prefix + "filtered")));
@@ -81,7 +79,8 @@ int run_savefiles(const capture::CaptureConfig& cc, userspace::Pipeline& pl, map
   pl.start();
   input.value()->start();
   log->info("reading savefiles: {} ({} pass{}{})", join(cc.savefile.files), cc.savefile.replay,
-            cc.savefile.replay == 1 ? "" : "es", cc.savefile.wait ? ", then waiting (pcap_savefile_wait)" : "");
+            cc.savefile.replay == 1 ? "" : "es",
+            cc.savefile.wait ? ", then waiting (pcap_savefile_wait)" : "");
   bool announced = false;
   run_signal_loop(stats, ms, std::chrono::milliseconds(100), {}, [&] {
     if (!input.value()->finished()) return false;
@@ -101,7 +100,8 @@ int run_live(capture::CaptureConfig cc, userspace::Pipeline& pl, maps::MapSet& m
   if (cc.interfaces.empty()) {
     auto iface = probe::default_route_interface();
     if (!iface) {
-      log->error("no interface configured and {}; set `pcap_interface:` or use -i IFACE", iface.error().message);
+      log->error("no interface configured and {}; set `pcap_interface:` or use -i IFACE",
+                 iface.error().message);
       return 1;
     }
     cc.interfaces.push_back(iface.value());
@@ -142,20 +142,15 @@ int run_capture(const userspace::DaemonConfig& config, userspace::Stats& stats) 
       cc.value().direction == userspace::Direction::kUnknown) {
     log->warn("pcap_ifindex has no effect without pcap_direction (as in pmacct): in_iface/out_iface stay 0");
   }
-  auto maps = maps::MapSet::create(config.core.maps, &stats);
-  if (!maps) {
-    log->error("{}", maps.error().message);
+  auto role = make_role_core(config, stats);
+  if (!role) {
+    log->error("{}", role.error().message);
     return 1;
   }
-  auto pipeline = userspace::Pipeline::create(config, stats, sinks::make_sink, userspace::system_clock_ns,
-                                              make_plugin_filter);
-  if (!pipeline) {
-    log->error("{}", pipeline.error().message);
-    return 1;
-  }
-  userspace::Pipeline& pl = *pipeline.value();
-  const int rc = cc.value().uses_savefile() ? run_savefiles(cc.value(), pl, *maps.value(), stats)
-                                            : run_live(cc.value(), pl, *maps.value(), stats);
+  userspace::Pipeline& pl = *role.value().pipeline;
+  maps::MapSet& ms = *role.value().maps;
+  const int rc = cc.value().uses_savefile() ? run_savefiles(cc.value(), pl, ms, stats)
+                                            : run_live(cc.value(), pl, ms, stats);
   if (rc != 0) return rc;
   print_capture_totals(stats);
   log_final_totals(stats);

@@ -8,10 +8,12 @@
 #include <vector>
 
 #include "collector/allow_list.hpp"
+#include "collector/collector_options.hpp"
 #include "collector/listener.hpp"
 #include "collector/netflow_decoder.hpp"
 #include "collector/sflow_decoder.hpp"
 #include "collector/tee_replicator.hpp"
+#include "collector/tee_tags.hpp"
 #include "sinks/sink_factory.hpp"
 #include "tools/daemon_loop.hpp"
 #include "tools/daemon_signals.hpp"
@@ -70,7 +72,7 @@ userspace::Result<Tees> make_tees(const userspace::DaemonConfig& config, userspa
 userspace::Result<Endpoint> make_endpoint(const std::string& protocol, const collector::EndpointConfig& ec,
                                           const collector::CollectorConfig& cc, collector::DecoderFactory decoders,
                                           std::function<void(userspace::RecordBatch&&)> feed, const Tees& tees,
-                                          userspace::Stats& stats) {
+                                          const maps::MapSet& maps, userspace::Stats& stats) {
   Endpoint e;
   e.protocol = protocol;
   auto allow = collector::AllowList::create(ec.allow_file);
@@ -87,10 +89,14 @@ userspace::Result<Endpoint> make_endpoint(const std::string& protocol, const col
   collector::ListenerOutput out;
   out.push = std::move(feed);
   if (!tees.empty()) {
-    // Byte-identical replication of every allowed datagram. Pools with tag=
-    // filters see tag 0: pre_tag_map is evaluated on records, after decoding.
-    out.tap = [&tees](const collector::Datagram& d) {
-      for (const auto& t : tees) t->replicate(d, 0, 0);
+    // Byte-identical replication of every allowed datagram, tagged by its
+    // exporter with pre_tag_map (as pmacct's tee) so tag= pools filter; the
+    // current map snapshot is taken per datagram, so SIGUSR2 applies at once.
+    out.tap = [&tees, &maps](const collector::Datagram& d) {
+      const auto snap = maps.snapshot();
+      const maps::PreTagMap* pre_tag = snap ? snap->pre_tag_map.get() : nullptr;
+      const collector::DatagramTags tags = collector::datagram_tags(pre_tag, d);
+      for (const auto& t : tees) t->replicate(d, tags.tag, tags.tag2);
     };
   }
   auto l = collector::Listener::create(lo, std::move(decoders), ec.allow_file.empty() ? nullptr : e.allow.get(),
@@ -140,11 +146,12 @@ int run_collect(const userspace::DaemonConfig& config, userspace::Stats& stats) 
 
   std::vector<Endpoint> endpoints;
   if (cc.netflow.enabled) {
-    collector::NetflowOptions nfo;
+    const collector::NetflowOptions nfo = collector::netflow_options(cc);
     auto decoders = [nfo, &stats]() -> std::unique_ptr<collector::DatagramDecoder> {
       return collector::make_netflow_decoder(nfo, stats);
     };
-    auto e = make_endpoint("netflow", cc.netflow, cc, decoders, make_input_feed(pl, ms), tees.value(), stats);
+    auto e =
+        make_endpoint("netflow", cc.netflow, cc, decoders, make_input_feed(pl, ms), tees.value(), ms, stats);
     if (!e) {
       log->error("{}", e.error().message);
       return 1;
@@ -152,9 +159,9 @@ int run_collect(const userspace::DaemonConfig& config, userspace::Stats& stats) 
     endpoints.push_back(std::move(e.value()));
   }
   if (cc.sflow.enabled) {
-    collector::SflowOptions sfo;
+    const collector::SflowOptions sfo = collector::sflow_options(cc);
     auto decoders = [sfo, &stats]() { return collector::make_sflow_decoder(sfo, stats); };
-    auto e = make_endpoint("sflow", cc.sflow, cc, decoders, make_input_feed(pl, ms), tees.value(), stats);
+    auto e = make_endpoint("sflow", cc.sflow, cc, decoders, make_input_feed(pl, ms), tees.value(), ms, stats);
     if (!e) {
       log->error("{}", e.error().message);
       return 1;

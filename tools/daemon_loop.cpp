@@ -2,14 +2,26 @@
 
 #include <utility>
 
+#include "sinks/sink_factory.hpp"
 #include "tools/daemon_signals.hpp"
+#include "tools/plugin_filters.hpp"
 #include "tools/stats_report.hpp"
 #include "userspace/logging.hpp"
 #include "userspace/maps/map_set.hpp"
 
 namespace xacct::tools {
 
-std::function<void(userspace::RecordBatch&&)> make_input_feed(userspace::Pipeline& pipeline, maps::MapSet& maps) {
+userspace::Result<RoleCore> make_role_core(const userspace::DaemonConfig& config, userspace::Stats& stats) {
+  auto maps = maps::MapSet::create(config.core.maps, &stats);
+  if (!maps) return maps.error();
+  auto pipeline = userspace::Pipeline::create(config, stats, sinks::make_sink, userspace::system_clock_ns,
+                                              make_plugin_filter);
+  if (!pipeline) return pipeline.error();
+  return RoleCore{std::move(maps.value()), std::move(pipeline.value())};
+}
+
+std::function<void(userspace::RecordBatch&&)> make_input_feed(userspace::Pipeline& pipeline,
+                                                              maps::MapSet& maps) {
   return [&pipeline, &maps](userspace::RecordBatch&& batch) {
     if (maps.active()) maps.apply(batch);
     pipeline.push(std::move(batch));

@@ -14,9 +14,7 @@
 #include "probe/interface_set.hpp"
 #include "probe/probe.hpp"
 #include "tools/capture_role.hpp"
-#include "sinks/sink_factory.hpp"
 #include "tools/daemon_loop.hpp"
-#include "tools/plugin_filters.hpp"
 #include "tools/stats_report.hpp"
 #include "userspace/logging.hpp"
 #include "userspace/maps/map_set.hpp"
@@ -63,27 +61,23 @@ int run_interfaces_map(const userspace::DaemonConfig& config, userspace::Stats& 
   opts.dir_out = core.ebpf.dir_out;
   opts.max_entries = core.maps.maps_entries;
   opts.max_row_len = core.maps.maps_row_len;
-  auto first = capture::load_interfaces_map(opts.map_path, opts.default_method, opts.max_entries, opts.max_row_len);
+  auto first =
+      capture::load_interfaces_map(opts.map_path, opts.default_method, opts.max_entries, opts.max_row_len);
   if (!first) {
     log->error("{}", first.error().message);
     return 1;
   }
   bool needs_ebpf = false;
-  for (const auto& l : first.value().lines) needs_ebpf = needs_ebpf || l.method != capture::CountMethod::kPcap;
+  for (const auto& l : first.value().lines)
+    needs_ebpf = needs_ebpf || l.method != capture::CountMethod::kPcap;
 
-  auto maps = maps::MapSet::create(core.maps, &stats);
-  if (!maps) {
-    log->error("{}", maps.error().message);
+  auto role = make_role_core(config, stats);
+  if (!role) {
+    log->error("{}", role.error().message);
     return 1;
   }
-  maps::MapSet& ms = *maps.value();
-  auto pipeline = userspace::Pipeline::create(config, stats, sinks::make_sink, userspace::system_clock_ns,
-                                              make_plugin_filter);
-  if (!pipeline) {
-    log->error("{}", pipeline.error().message);
-    return 1;
-  }
-  userspace::Pipeline& pl = *pipeline.value();
+  maps::MapSet& ms = *role.value().maps;
+  userspace::Pipeline& pl = *role.value().pipeline;
   auto feed = make_input_feed(pl, ms);
 
   // The eBPF datapath is loaded even when every line is pcap, so that a
@@ -155,8 +149,7 @@ int run_probe(const userspace::DaemonConfig& config, userspace::Stats& stats) {
   if (pc.interfaces.empty() && !pc.nflog.enabled) {  // NFLOG alone needs no interface
     auto iface = probe::default_route_interface();
     if (!iface) {
-      log->error("no interface configured and {}; set `interface:` or use -i IFACE",
-                 iface.error().message);
+      log->error("no interface configured and {}; set `interface:` or use -i IFACE", iface.error().message);
       return 1;
     }
     pc.interfaces.push_back(iface.value());
@@ -165,20 +158,13 @@ int run_probe(const userspace::DaemonConfig& config, userspace::Stats& stats) {
 
   // Core-level maps (pre_tag_map, networks_file, ports_file) enrich every
   // batch on the input thread, before the fan-out to plugins.
-  auto maps = maps::MapSet::create(config.core.maps, &stats);
-  if (!maps) {
-    log->error("{}", maps.error().message);
+  auto role = make_role_core(config, stats);
+  if (!role) {
+    log->error("{}", role.error().message);
     return 1;
   }
-  maps::MapSet& ms = *maps.value();
-
-  auto pipeline = userspace::Pipeline::create(config, stats, sinks::make_sink, userspace::system_clock_ns,
-                                              make_plugin_filter);
-  if (!pipeline) {
-    log->error("{}", pipeline.error().message);
-    return 1;
-  }
-  userspace::Pipeline& pl = *pipeline.value();
+  maps::MapSet& ms = *role.value().maps;
+  userspace::Pipeline& pl = *role.value().pipeline;
   auto probe = probe::Probe::create(pc, stats, make_input_feed(pl, ms));
   if (!probe) {
     log->error("{}", probe.error().message);

@@ -265,6 +265,15 @@ constexpr KeyDef kKeys[] = {
   {.name = "nfacctd_time_secs", .type = T::kBool, .scope = S::kGlobal, .default_value = "false",
    .help = "NetFlow v5 header times are in seconds rather than milliseconds",
    .roles = kRoleCollect},
+  {.name = "nfacctd_templates_file", .type = T::kString, .scope = S::kGlobal, .default_value = "",
+   .help = "file where NetFlow v9/IPFIX templates are written (JSON lines, on change, at most once a "
+           "second and at exit) and read back at start, so data after a restart decodes without waiting "
+           "for the exporter's next template; one writer per file for all collector threads",
+   .roles = kRoleCollect},
+  {.name = "use_ip_next_hop", .type = T::kBool, .scope = S::kGlobal, .default_value = "false",
+   .help = "peer_dst_ip is the exporter's IP next hop (NetFlow v5 nexthop, IE 15/62, sFlow extended "
+           "router) when the record has no BGP next hop",
+   .roles = kRoleCollect},
   {.name = "sfacctd_ip", .type = T::kString, .scope = S::kGlobal, .default_value = "",
    .help = "address the sFlow listener binds; unset = every IPv4 and IPv6 address",
    .roles = kRoleCollect},
@@ -432,7 +441,7 @@ constexpr std::string_view kUnsupported[] = {
     // aggregation, tagging, networks
     "aggregate_filter", "aggregate_primitives", "aggregate_unknown_etype", "pre_tag_*",
     "pre_tag2_filter", "networks_*", "ports_file",
-    "use_ip_next_hop", "bgp_comms_encode_as_array", "as_path_encode_as_array", "tos_encode_as_dscp",
+    "bgp_comms_encode_as_array", "as_path_encode_as_array", "tos_encode_as_dscp",
     // plugin queue
     "plugin_pipe_zmq*", "plugin_pipe_amqp*", "plugin_pipe_kafka*", "plugin_pipe_check_core_pid",
     // print plugin extras

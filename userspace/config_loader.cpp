@@ -101,6 +101,8 @@ void read_collector_config(const Reader& core, xacct::collector::CollectorConfig
   c.time_new = core.boolean("nfacctd_time_new") || core.boolean("sfacctd_time_new");
   c.time_secs = core.boolean("nfacctd_time_secs");
   c.renormalize = core.boolean("nfacctd_renormalize") || core.boolean("sfacctd_renormalize");
+  c.templates_file = core.str("nfacctd_templates_file");
+  c.use_ip_next_hop = core.boolean("use_ip_next_hop");
 }
 
 // *_history, *_history_roundoff, *_history_offset (validated by the key

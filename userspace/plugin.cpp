@@ -110,16 +110,50 @@ void Plugin::aggregate(const RecordBatch& batch) {
   if (overflow != 0) overflow_records_in_.add(overflow);
 }
 
+namespace {
+
+// The table's entries kChunk at a time, in one reused buffer: a purge of
+// 200k flows then touches a few MB instead of 77 MB of fresh FlowRecords
+// (their page faults were most of the final purge's cost).
+class TableChunks : public EntryChunks {
+ public:
+  explicit TableChunks(const PluginTable& table) : table_(table) {}
+  std::size_t size() const override { return table_.size(); }
+  std::span<const FlowRecord> next() override {
+    table_.entries(next_, kChunk, buffer_);
+    next_ += buffer_.size();
+    return buffer_;
+  }
+
+ private:
+  static constexpr std::size_t kChunk = 4096;
+  const PluginTable& table_;
+  std::size_t next_ = 0;
+  std::vector<FlowRecord> buffer_;
+};
+
+}  // namespace
+
 void Plugin::flush(bool final) {
   PurgeInfo info{clock_(), final};
-  std::vector<FlowRecord> entries = table_.take();
-  Status st = sink_->write(entries, info);
+  std::size_t count = 0;
+  Status st = Ok{};
+  if (sink_->streams()) {
+    TableChunks chunks(table_);
+    count = chunks.size();
+    st = sink_->write_chunks(chunks, info);
+    table_.clear();
+  } else {
+    std::vector<FlowRecord> entries = table_.take();
+    count = entries.size();
+    st = sink_->write(entries, info);
+  }
   flushes_.add();
-  entries_flushed_.add(entries.size());
+  entries_flushed_.add(count);
   if (!st) {
     sink_errors_.add();
-    get_logger("pipeline")->error("plugin {}: purge of {} entries failed: {}", config_.name,
-                                  entries.size(), st.error().message);
+    get_logger("pipeline")->error("plugin {}: purge of {} entries failed: {}", config_.name, count,
+                                  st.error().message);
   }
 }
 

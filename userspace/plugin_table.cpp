@@ -53,6 +53,11 @@ void PluginTable::add(std::span<const FlowRecord* const> records, TimestampNs no
   table_.add_batch(tagged, bins);
 }
 
+void PluginTable::entries(std::size_t from, std::size_t count, std::vector<FlowRecord>& out) const {
+  out.clear();
+  for (std::size_t i = from; i < from + count && i < table_.size(); ++i) out.push_back(table_.entry(i));
+}
+
 std::vector<FlowRecord> PluginTable::take() {
   std::vector<FlowRecord> entries = table_.snapshot();
   table_.clear();

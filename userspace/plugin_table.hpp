@@ -30,6 +30,10 @@ class PluginTable {
 
   // Every entry (time_bin_ns set with time bins), and a fresh table.
   std::vector<FlowRecord> take();
+  // Streaming purge: entries [from, from + count) replace `out`'s content
+  // (a reused buffer), then clear() starts the fresh table.
+  void entries(std::size_t from, std::size_t count, std::vector<FlowRecord>& out) const;
+  void clear() { table_.clear(); }
   std::size_t size() const { return table_.size(); }
   // The bins, when *_history is configured.
   const std::optional<TimeBins>& bins() const { return bins_; }

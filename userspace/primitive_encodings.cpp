@@ -1,8 +1,6 @@
 // See primitive_encodings.hpp.
 #include "userspace/primitive_encodings.hpp"
 
-#include <arpa/inet.h>
-
 #include <algorithm>
 
 namespace xacct::userspace {
@@ -42,19 +40,65 @@ constexpr FwdStatusName kFwdStatus[] = {
 
 }  // namespace
 
-void append_ip(const IpAddress& ip, std::string& out) {
-  char buf[INET6_ADDRSTRLEN];
-  if (ip.is_v6) {
-    if (inet_ntop(AF_INET6, ip.bytes.data(), buf, sizeof buf) == nullptr) buf[0] = '\0';
-    out += buf;
-    return;
+char* format_ipv4(const std::uint8_t* a, char* out) {
+  for (int i = 0; i < 4; ++i) {
+    if (i > 0) *out++ = '.';
+    const unsigned v = a[i];
+    if (v >= 100) {
+      *out++ = static_cast<char>('0' + v / 100);
+      *out++ = static_cast<char>('0' + v / 10 % 10);
+    } else if (v >= 10) {
+      *out++ = static_cast<char>('0' + v / 10);
+    }
+    *out++ = static_cast<char>('0' + v % 10);
   }
+  return out;
+}
+
+char* format_ipv6(const std::uint8_t* a, char* out) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  unsigned words[8];
+  for (int i = 0; i < 8; ++i) words[i] = static_cast<unsigned>(a[2 * i]) << 8 | a[2 * i + 1];
+  // The longest run of zero words (the first of equal runs), compressed to
+  // "::" when it is at least two words long: glibc's choice (RFC 5952 4.2).
+  int best_base = -1, best_len = 0, cur_base = -1, cur_len = 0;
+  for (int i = 0; i < 8; ++i) {
+    if (words[i] == 0) {
+      if (cur_base < 0) cur_base = i, cur_len = 0;
+      ++cur_len;
+      continue;
+    }
+    if (cur_base >= 0 && cur_len > best_len) best_base = cur_base, best_len = cur_len;
+    cur_base = -1;
+  }
+  if (cur_base >= 0 && cur_len > best_len) best_base = cur_base, best_len = cur_len;
+  if (best_len < 2) best_base = -1;
+  for (int i = 0; i < 8; ++i) {
+    if (best_base >= 0 && i >= best_base && i < best_base + best_len) {
+      if (i == best_base) *out++ = ':';
+      continue;
+    }
+    if (i != 0) *out++ = ':';
+    // IPv4-compatible (::a.b.c.d) and IPv4-mapped (::ffff:a.b.c.d) forms.
+    if (i == 6 && best_base == 0 && (best_len == 6 || (best_len == 5 && words[5] == 0xffff))) {
+      return format_ipv4(a + 12, out);
+    }
+    const unsigned w = words[i];
+    if (w >= 0x1000) *out++ = kHex[w >> 12];
+    if (w >= 0x100) *out++ = kHex[(w >> 8) & 0xf];
+    if (w >= 0x10) *out++ = kHex[(w >> 4) & 0xf];
+    *out++ = kHex[w & 0xf];
+  }
+  if (best_base >= 0 && best_base + best_len == 8) *out++ = ':';
+  return out;
+}
+
+void append_ip(const IpAddress& ip, std::string& out) {
+  char buf[kIpTextMax];
   // IPv4 lives in the last 4 bytes (IPv4-mapped), also for the all-zero
   // "unknown" address, which pmacct prints as 0.0.0.0.
-  for (std::size_t i = 12; i < 16; ++i) {
-    if (i > 12) out += '.';
-    out += std::to_string(ip.bytes[i]);
-  }
+  const char* end = ip.is_v6 ? format_ipv6(ip.bytes.data(), buf) : format_ipv4(ip.bytes.data() + 12, buf);
+  out.append(buf, static_cast<std::size_t>(end - buf));
 }
 
 void append_mac(const MacAddress& mac, std::string& out) {

@@ -10,6 +10,7 @@
 // included); the others append bare text.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -20,6 +21,14 @@
 namespace xacct::userspace {
 
 void append_ip(const IpAddress& ip, std::string& out);
+// The text inet_ntop() gives (glibc: lowercase hex, the first longest run of
+// two or more zero words as "::", ::a.b.c.d and ::ffff:a.b.c.d for IPv4-
+// compatible/mapped addresses), written at `out` without a terminating NUL;
+// returns the end. inet_ntop costs a sprintf per word; this is on the purge
+// path of every address printed. `out` needs kIpTextMax bytes.
+inline constexpr std::size_t kIpTextMax = 48;
+char* format_ipv4(const std::uint8_t* addr4, char* out);
+char* format_ipv6(const std::uint8_t* addr16, char* out);
 void append_mac(const MacAddress& mac, std::string& out);
 // An address no input set (all zero, no family): pmacct prints "" for it.
 bool ip_is_unset(const IpAddress& ip);

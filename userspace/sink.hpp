@@ -5,6 +5,7 @@
 // dependency on sinks/.
 #pragma once
 
+#include <cstddef>
 #include <functional>
 #include <memory>
 #include <span>
@@ -20,9 +21,32 @@ struct PurgeInfo {
   bool final = false;       // the flush at shutdown
 };
 
+// A purge's entries handed out a chunk at a time (the plugin turns its
+// table's entries into FlowRecords a few thousand at a time), so a table of
+// millions of flows is never materialised whole just to be printed.
+class EntryChunks {
+ public:
+  virtual ~EntryChunks() = default;
+  // Entries in the whole purge.
+  virtual std::size_t size() const = 0;
+  // The next entries in insertion order; empty after the last. A chunk is
+  // valid until the next call.
+  virtual std::span<const FlowRecord> next() = 0;
+};
+
 class Sink {
  public:
   virtual ~Sink() = default;
+  // True when write_chunks() can take this sink's purges chunk by chunk
+  // (a sink that must see every entry at once, e.g. to sort, says false).
+  virtual bool streams() const { return false; }
+  // The same output as write() of every entry of `chunks`; called only
+  // when streams() is true.
+  virtual Status write_chunks(EntryChunks& chunks, const PurgeInfo& info) {
+    (void)chunks;
+    (void)info;
+    return make_error("sink does not stream");
+  }
   // `entries`: every aggregate of the table (keyed primitives set, other
   // primitives zero, packets/bytes/flows summed, tcp_flags ORed,
   // first_ns/last_ns min/max), in insertion order. An error is logged and

@@ -21,6 +21,11 @@ Cases:
   transparent:  the same receivers, tee_transparent: payloads identical and
                 the source is E's address and port (IPv4 and IPv6); an IPv4
                 exporter is not sent to the IPv6 receiver (send error counted).
+  tagged:       (xacctd only) pre_tag_map tags each datagram by exporter
+                (ip=E4 -> 1, ip=E6 -> 2) before replication, as pmacct's
+                tee: pool tag=1 (receiver 9001) gets exactly the IPv4
+                exporter's payloads, pool tag=2 (9002) exactly the IPv6
+                one's, and the other receivers nothing.
 """
 import hashlib
 import json
@@ -131,7 +136,13 @@ def main():
             f.write("! vm_tee\nid=1 ip=%s:9001,%s:9002,[%s]:9003\nid=2 ip=%s:9004,%s:9005 balance-alg=rr\n" %
                     (R4, R4, R6, R4, R4))
 
-        for case in ("plain", "transparent"):
+        with open(lab.path("tee_receivers_tagged.lst"), "w") as f:
+            f.write("id=1 ip=%s:9001 tag=1\nid=2 ip=%s:9002 tag=2\n" % (R4, R4))
+        with open(lab.path("pre_tag.map"), "w") as f:
+            f.write("set_tag=1 ip=%s\nset_tag=2 ip=%s\n" % (E4, E6))
+
+        cases = ("plain", "transparent") + (("tagged",) if a.replicator == "xacctd" else ())
+        for case in cases:
             out = lab.path("recv-%s.json" % case)
             recv = R.popen(["/usr/bin/python3", "-c", RECEIVER, out] + recv_specs, "recv-" + case)
             recv.wait_for_line("ready", 10)
@@ -147,11 +158,14 @@ def main():
                 with open(conf, "w") as f:
                     # The collect role wants a record plugin besides the tee (the
                     # random payloads are not sFlow: decode errors, no records).
+                    receivers = lab.path("tee_receivers_tagged.lst" if case == "tagged" else "tee_receivers.lst")
                     f.write("plugins: tee[%s], print[p]\ntee_receivers[%s]: %s\ntee_transparent[%s]: %s\n"
                             "sfacctd_port: 6343\naggregate[p]: peer_src_ip\nprint_output[p]: json\n"
-                            "print_output_file[p]: %s\n" % (case, case, lab.path("tee_receivers.lst"), case,
+                            "print_output_file[p]: %s\n" % (case, case, receivers, case,
                                                            "true" if case == "transparent" else "false",
                                                            lab.path("print-%s.json" % case)))
+                    if case == "tagged":
+                        f.write("pre_tag_map: %s\n" % lab.path("pre_tag.map"))
                 drv = T.popen([os.path.abspath(a.xacctd), "collect", "-f", conf], "xacctd-" + case)
                 drv.wait_for_line("listening", 10, stream="stderr")
             E.run(["/usr/bin/python3", "-c", SENDER, "4", E4, "40001", T4E, "6343", lab.path("payloads4.json")])
@@ -173,6 +187,14 @@ def main():
             def sources(recs):
                 return sorted(set("%s:%d" % (s, p) for s, p, _ in recs))
 
+            if case == "tagged":
+                chk.equal("tagged pool tag=1 %s: the IPv4 exporter's payloads, in order" % recv_specs[0],
+                          fp(payloads_of(got[recv_specs[0]])), fp(payloads["4"]))
+                chk.equal("tagged pool tag=2 %s: the IPv6 exporter's payloads, in order" % recv_specs[1],
+                          fp(payloads_of(got[recv_specs[1]])), fp(payloads["6"]))
+                chk.equal("tagged: receivers in no pool get nothing",
+                          [len(got[spec]) for spec in recv_specs[2:]], [0, 0, 0])
+                continue
             for spec in recv_specs[:2]:
                 recs = got[spec]
                 if case == "plain":

@@ -6,8 +6,7 @@
 
 namespace xacct::capture {
 
-void fill_record(const xacct_pkt& pkt, const LinkInfo& link, const std::uint8_t* frame, std::size_t caplen,
-                 userspace::TimestampNs ts_ns, const RecordContext& ctx, userspace::FlowRecord& r) {
+void fill_link_fields(const xacct_pkt& pkt, userspace::FlowRecord& r) {
   std::memcpy(r.src_mac.data(), pkt.src_mac, 6);
   std::memcpy(r.dst_mac.data(), pkt.dst_mac, 6);
   if (pkt.vlan_count != 0) {
@@ -15,6 +14,11 @@ void fill_record(const xacct_pkt& pkt, const LinkInfo& link, const std::uint8_t*
     r.cos = pkt.pcp;
   }
   r.etype = pkt.ethertype;
+}
+
+void fill_record(const xacct_pkt& pkt, const LinkInfo& link, const std::uint8_t* frame, std::size_t caplen,
+                 userspace::TimestampNs ts_ns, const RecordContext& ctx, userspace::FlowRecord& r) {
+  fill_link_fields(pkt, r);
 
   std::memcpy(r.src_host.bytes.data(), pkt.src_addr, 16);
   std::memcpy(r.dst_host.bytes.data(), pkt.dst_addr, 16);
@@ -38,8 +42,8 @@ void fill_record(const xacct_pkt& pkt, const LinkInfo& link, const std::uint8_t*
     if (pkt.l3_offset >= 4u * pkt.mpls_depth && stack_start + 4 * n <= caplen) {
       for (std::size_t i = 0; i < n; ++i) {
         const std::uint8_t* p = frame + stack_start + 4 * i;
-        r.mpls_label_stack[i] = (static_cast<std::uint32_t>(p[0]) << 12) |
-                                (static_cast<std::uint32_t>(p[1]) << 4) | (p[2] >> 4);
+        r.mpls_label_stack[i] =
+            (static_cast<std::uint32_t>(p[0]) << 12) | (static_cast<std::uint32_t>(p[1]) << 4) | (p[2] >> 4);
       }
       r.mpls_label_stack_len = static_cast<std::uint8_t>(n);
     }

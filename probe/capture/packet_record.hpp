@@ -30,6 +30,10 @@ struct RecordContext {
   bool ifindex_from_link = false;
 };
 
+// The link-layer fields of a parsed frame: MACs, outer VLAN id and its
+// 802.1p priority, the ethertype of the payload; all a non-IP frame gives.
+void fill_link_fields(const xacct_pkt& pkt, userspace::FlowRecord& r);
+
 // Fills `r` (assumed default-constructed) from a parsed packet with
 // ip_version != 0. `frame`/`caplen` are the bytes the offsets of `pkt` refer
 // to (parse_frame), used to read the whole MPLS label stack.

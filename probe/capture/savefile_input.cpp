@@ -1,7 +1,9 @@
 // See savefile_input.hpp.
 #include "probe/capture/savefile_input.hpp"
 
+#include <fcntl.h>
 #include <pcap/pcap.h>
+#include <stdio_ext.h>
 #include <sys/stat.h>
 
 #include <cerrno>
@@ -53,6 +55,14 @@ userspace::Status open_savefile(const std::string& path, const std::string& filt
     return userspace::make_error("pcap_savefile " + path + ": " + std::strerror(errno));
   }
   std::setvbuf(out.file, nullptr, _IOFBF, kReadBuffer);
+  // Only the reader thread touches this FILE: without stdio's per-call lock
+  // each of libpcap's two freads per packet is a plain buffer copy (the
+  // locking was about a third of their cost). Measured and rejected: a
+  // mapped file behind fmemopen() (no faster buffered, 10x slower
+  // unbuffered).
+  __fsetlocking(out.file, FSETLOCKING_BYCALLER);
+  // Read front to back once: a larger kernel readahead window.
+  (void)posix_fadvise(fileno(out.file), 0, 0, POSIX_FADV_SEQUENTIAL);
   struct stat st {};
   if (fstat(fileno(out.file), &st) == 0) out.size = static_cast<std::uint64_t>(st.st_size);
   char errbuf[PCAP_ERRBUF_SIZE] = {};

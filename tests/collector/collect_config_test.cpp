@@ -1,11 +1,17 @@
 // The collect role's keys as the loader types them (collector/
 // collector_config.hpp): which listeners start, endpoint keys, threads,
 // renormalisation and time knobs, and tee plugins (collect role only).
+#include <unistd.h>
+
+#include <filesystem>
 #include <string>
 #include <vector>
 
 #include <gtest/gtest.h>
 
+#include "collector/collector_options.hpp"
+#include "tests/collector/nf_test_util.hpp"
+#include "tests/collector/nf_vectors.hpp"
 #include "userspace/config_loader.hpp"
 
 namespace xacct::userspace {
@@ -91,6 +97,87 @@ TEST(CollectConfig, TeePlugins) {
   EXPECT_NE(c.error().message.find("does not apply to plugin 'p'"), std::string::npos) << c.error().message;
   c = load(Role::kProbe, {"plugins: tee[t]"});
   ASSERT_FALSE(c.ok());
+}
+
+// Decoder options as the collect role builds them (collector/collector_options.hpp).
+TEST(CollectConfig, DecoderOptionsFromKeys) {
+  auto c = load(Role::kCollect, {});
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  collector::NetflowOptions nf = collector::netflow_options(c.value().core.collector);
+  EXPECT_EQ(nf.templates_file, "");
+  EXPECT_FALSE(nf.time_secs);
+  EXPECT_FALSE(nf.use_ip_next_hop);
+  EXPECT_FALSE(collector::sflow_options(c.value().core.collector).use_ip_next_hop);
+
+  c = load(Role::kCollect, {"nfacctd_templates_file: /x/templates.jsonl", "nfacctd_time_secs: true",
+                            "use_ip_next_hop: true", "nfacctd_time_new: true"});
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  const auto& cc = c.value().core.collector;
+  EXPECT_TRUE(cc.time_new);  // the listener's job (ListenerOptions::time_new), not a decoder option
+  nf = collector::netflow_options(cc);
+  EXPECT_EQ(nf.templates_file, "/x/templates.jsonl");
+  EXPECT_TRUE(nf.time_secs);
+  EXPECT_TRUE(nf.use_ip_next_hop);
+  EXPECT_TRUE(collector::sflow_options(cc).use_ip_next_hop);
+
+  c = load(Role::kProbe, {"use_ip_next_hop: true"});
+  EXPECT_FALSE(c.ok());
+  c = load(Role::kProbe, {"nfacctd_templates_file: /x"});
+  EXPECT_FALSE(c.ok());
+}
+
+// The options change what the decoder produces: v5 times in seconds, the
+// IP next hop as peer_dst_ip.
+TEST(CollectConfig, TimeSecsAndNextHopReachTheDecoder) {
+  constexpr std::int64_t kS = 1'000'000'000;
+  constexpr std::int64_t kMs = 1'000'000;
+  for (bool on : {false, true}) {
+    auto c = load(Role::kCollect, {std::string("nfacctd_time_secs: ") + (on ? "true" : "false"),
+                                   std::string("use_ip_next_hop: ") + (on ? "true" : "false")});
+    ASSERT_TRUE(c.ok()) << c.error().message;
+    Stats stats;
+    auto dec = collector::make_netflow_decoder(collector::netflow_options(c.value().core.collector), stats);
+    RecordBatch out;
+    dec->decode(tests::nf::datagram(tests::nf::v5_two_records()), out);
+    ASSERT_EQ(out.size(), 2u);
+    // sysUptime 100000, first 90000, last 99000, export 1700000000.5 s.
+    const std::int64_t unit = on ? kS : kMs;
+    EXPECT_EQ(out[0].first_ns, 1700000000 * kS + 500 * kMs - 10000 * unit) << on;
+    EXPECT_EQ(out[0].last_ns, 1700000000 * kS + 500 * kMs - 1000 * unit) << on;
+    EXPECT_EQ(out[0].peer_dst_ip, on ? tests::nf::v4("10.255.0.1") : IpAddress{}) << on;
+  }
+}
+
+// nfacctd_templates_file across a restart, through the options the collect
+// role builds: a second decoder (as after a daemon restart) decodes v9 data
+// whose template only the first one saw. (The daemon itself:
+// vmtests/test_collect_templates.py.)
+TEST(CollectConfig, TemplatesFileAcrossRestart) {
+  const auto dir = std::filesystem::temp_directory_path() / ("xacct_cc_" + std::to_string(getpid()));
+  std::filesystem::create_directories(dir);
+  const std::string path = (dir / "templates.jsonl").string();
+  std::filesystem::remove(path);
+  auto c = load(Role::kCollect, {"nfacctd_templates_file: " + path});
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  const collector::NetflowOptions o = collector::netflow_options(c.value().core.collector);
+  {
+    Stats stats;
+    auto dec = collector::make_netflow_decoder(o, stats);
+    RecordBatch out;
+    dec->decode(tests::nf::datagram(tests::nf::v9_full(), "192.0.2.254"), out);
+    EXPECT_EQ(out.size(), 2u);
+  }  // destruction writes the file
+  Stats stats;
+  auto dec = collector::make_netflow_decoder(o, stats);
+  RecordBatch out;
+  const collector::DecodeResult r =
+      dec->decode(tests::nf::datagram(tests::nf::v9_data_seq5(), "192.0.2.254"), out);
+  EXPECT_EQ(r.template_misses, 0u);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].bytes, 1500u);
+  EXPECT_EQ(out[0].src_host, tests::nf::v4("10.0.0.1"));
+  std::error_code ec;
+  std::filesystem::remove_all(dir, ec);
 }
 
 }  // namespace

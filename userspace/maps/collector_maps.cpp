@@ -2,11 +2,10 @@
 #include "userspace/maps/collector_maps.hpp"
 
 #include <algorithm>
-#include <cctype>
-#include <charconv>
 #include <set>
 
 #include "userspace/filter/record_packet.hpp"
+#include "userspace/maps/match_key.hpp"
 #include "userspace/primitive_encodings.hpp"
 
 namespace xacct::maps {
@@ -15,43 +14,14 @@ using userspace::FlowRecord;
 
 namespace {
 
-enum class Key : std::uint8_t { kIn, kOut, kVlan, kMplsLabelBottom, kSrcMac, kNexthop, kFilter };
-
-bool parse_u64(std::string_view s, std::uint64_t& out) {
-  if (s.empty() || s.size() > 20) return false;
-  for (char c : s) {
-    if (c < '0' || c > '9') return false;
-  }
-  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
-  return ec == std::errc{} && end == s.data() + s.size();
-}
-
-bool parse_mac(std::string_view s, userspace::MacAddress& out) {
-  for (std::size_t i = 0; i < out.size(); ++i) {
-    if (i > 0) {
-      if (s.empty() || s.front() != ':') return false;
-      s.remove_prefix(1);
-    }
-    unsigned value = 0;
-    int digits = 0;
-    while (!s.empty() && digits < 2 && std::isxdigit(static_cast<unsigned char>(s.front())) != 0) {
-      const char c = s.front();
-      value = value * 16 + static_cast<unsigned>(c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10);
-      s.remove_prefix(1);
-      ++digits;
-    }
-    if (digits == 0) return false;
-    out[i] = static_cast<std::uint8_t>(value);
-  }
-  return s.empty();
-}
-
 // The MATCH keys each map takes (pmacct's examples/*.map.example).
 bool key_allowed(IdMapKind kind, std::string_view key) {
   if (key == "ip" || key == "in" || key == "out") return true;
   switch (kind) {
-    case IdMapKind::kSampling: return false;
-    case IdMapKind::kFlowToRd: return key == "bgp_nexthop" || key == "mpls_label_bottom";
+    case IdMapKind::kSampling:
+      return false;
+    case IdMapKind::kFlowToRd:
+      return key == "bgp_nexthop" || key == "mpls_label_bottom";
     case IdMapKind::kPeerSrcAs:
       return key == "src_mac" || key == "bgp_nexthop" || key == "vlan" || key == "filter";
   }
@@ -62,9 +32,12 @@ bool key_allowed(IdMapKind kind, std::string_view key) {
 
 const char* id_map_name(IdMapKind kind) {
   switch (kind) {
-    case IdMapKind::kSampling: return "sampling_map";
-    case IdMapKind::kFlowToRd: return "flow_to_rd_map";
-    case IdMapKind::kPeerSrcAs: return "bgp_peer_src_as_map";
+    case IdMapKind::kSampling:
+      return "sampling_map";
+    case IdMapKind::kFlowToRd:
+      return "flow_to_rd_map";
+    case IdMapKind::kPeerSrcAs:
+      return "bgp_peer_src_as_map";
   }
   return "map";
 }
@@ -86,7 +59,8 @@ std::optional<std::uint64_t> parse_route_distinguisher(std::string_view text) {
     auto ip = parse_ip(admin);
     if (!ip || ip.value().is_v6 || number > 0xffff) return std::nullopt;
     const auto& b = ip.value().bytes;
-    const std::uint64_t v4 = std::uint64_t{b[12]} << 24 | std::uint64_t{b[13]} << 16 | std::uint64_t{b[14]} << 8 | b[15];
+    const std::uint64_t v4 =
+        std::uint64_t{b[12]} << 24 | std::uint64_t{b[13]} << 16 | std::uint64_t{b[14]} << 8 | b[15];
     value = v4 << 16 | number;
   } else if (type == 2) {  // 4-byte ASN : 2-byte number
     std::uint64_t as = 0;
@@ -105,17 +79,9 @@ std::string format_route_distinguisher(std::uint64_t rd) {
 }
 
 struct IdMap::Rule {
-  struct Match {
-    Key key;
-    bool neg = false;
-    std::uint64_t number = 0;
-    userspace::MacAddress mac{};
-    userspace::IpAddress address;
-    std::shared_ptr<const filter::PcapFilter> filter;
-  };
   unsigned line = 0;
   std::optional<IpPrefix> ip;
-  std::vector<Match> matches;
+  std::vector<MatchTerm> matches;  // filters last
   std::uint64_t id = 0;
 };
 
@@ -125,8 +91,8 @@ IdMap::~IdMap() = default;
 std::size_t IdMap::size() const { return rules_.size(); }
 
 userspace::Result<std::shared_ptr<const IdMap>> IdMap::load(IdMapKind kind, const std::string& path,
-                                                            std::uint32_t max_entries, std::uint32_t max_row_len,
-                                                            LoadReport& report) {
+                                                            std::uint32_t max_entries,
+                                                            std::uint32_t max_row_len, LoadReport& report) {
   auto text = read_map_file(path, id_map_name(kind));
   if (!text) return text.error();
   return parse(kind, text.value(), path, max_entries, max_row_len, report);
@@ -137,16 +103,9 @@ std::shared_ptr<const IdMap> IdMap::parse(IdMapKind kind, std::string_view text,
                                           LoadReport& report) {
   std::shared_ptr<IdMap> map(new IdMap(kind));
   for (const MapRow& row : parse_key_value_rows(text, max_row_len)) {
-    if (map->rules_.size() >= max_entries) {
-      report.warn(file, row.line,
-                  "map cut to the first " + std::to_string(max_entries) +
-                      " entries (raise maps_entries); this and later lines ignored");
-      break;
-    }
-    if (!row.error.empty()) {
-      report.warn(file, row.line, row.error + "; line skipped");
-      continue;
-    }
+    const RowCheck check = check_row(row, map->rules_.size(), max_entries, file, report);
+    if (check == RowCheck::kStop) break;
+    if (check == RowCheck::kSkip) continue;
     Rule rule;
     rule.line = row.line;
     std::string error;
@@ -163,9 +122,13 @@ std::shared_ptr<const IdMap> IdMap::parse(IdMapKind kind, std::string_view text,
         has_id = true;
         if (kind == IdMapKind::kFlowToRd) {
           auto rd = parse_route_distinguisher(v);
-          if (!rd) error = "invalid id '" + t.value + "' (expected an RD: 0:<asn16>:<n32>, 1:<ipv4>:<n16>, 2:<asn32>:<n16>)";
-          else rule.id = *rd;
-        } else if (!parse_u64(v, rule.id) || rule.id > 0xffffffffu || (kind == IdMapKind::kSampling && rule.id == 0)) {
+          if (!rd)
+            error = "invalid id '" + t.value +
+                    "' (expected an RD: 0:<asn16>:<n32>, 1:<ipv4>:<n16>, 2:<asn32>:<n16>)";
+          else
+            rule.id = *rd;
+        } else if (!parse_u64(v, rule.id) || rule.id > 0xffffffffu ||
+                   (kind == IdMapKind::kSampling && rule.id == 0)) {
           error = "invalid id '" + t.value + "' (expected " +
                   (kind == IdMapKind::kSampling ? "a sampling rate 1..2^32-1" : "an AS number") + ")";
         }
@@ -177,18 +140,20 @@ std::shared_ptr<const IdMap> IdMap::parse(IdMapKind kind, std::string_view text,
       }
       if (t.key == "ip") {
         auto p = parse_prefix(v);
-        if (!p) error = "invalid ip '" + t.value + "': " + p.error().message;
-        else rule.ip = p.value();
+        if (!p)
+          error = "invalid ip '" + t.value + "': " + p.error().message;
+        else
+          rule.ip = p.value();
         continue;
       }
-      Rule::Match m;
+      MatchTerm m;
       if (t.key == "filter") {
         auto f = filter::PcapFilter::compile(v);
         if (!f) {
           error = "invalid filter '" + t.value + "': " + f.error().message;
           break;
         }
-        m.key = Key::kFilter;
+        m.key = MatchKey::kFilter;
         m.filter = std::move(f.value());
         rule.matches.push_back(std::move(m));
         continue;
@@ -198,17 +163,23 @@ std::shared_ptr<const IdMap> IdMap::parse(IdMapKind kind, std::string_view text,
         v.remove_prefix(1);
       }
       if (t.key == "src_mac") {
-        m.key = Key::kSrcMac;
+        m.key = MatchKey::kSrcMac;
         if (!parse_mac(v, m.mac)) error = "invalid src_mac '" + t.value + "' (expected xx:xx:xx:xx:xx:xx)";
       } else if (t.key == "bgp_nexthop") {
-        m.key = Key::kNexthop;
+        m.key = MatchKey::kNexthop;
         auto a = parse_ip(v);
-        if (!a) error = "invalid bgp_nexthop '" + t.value + "': " + a.error().message;
-        else m.address = a.value();
+        if (!a)
+          error = "invalid bgp_nexthop '" + t.value + "': " + a.error().message;
+        else
+          m.address = a.value();
       } else {
-        const std::uint64_t max = t.key == "vlan" ? 4095 : t.key == "mpls_label_bottom" ? 0xfffff : 0xffffffffu;
-        m.key = t.key == "in" ? Key::kIn : t.key == "out" ? Key::kOut : t.key == "vlan" ? Key::kVlan
-                                                                                        : Key::kMplsLabelBottom;
+        const std::uint64_t max = t.key == "vlan"                ? 4095
+                                  : t.key == "mpls_label_bottom" ? 0xfffff
+                                                                 : 0xffffffffu;
+        m.key = t.key == "in"     ? MatchKey::kIn
+                : t.key == "out"  ? MatchKey::kOut
+                : t.key == "vlan" ? MatchKey::kVlan
+                                  : MatchKey::kMplsLabelBottom;
         if (!parse_u64(v, m.number) || m.number > max) {
           error = "invalid " + t.key + " '" + t.value + "' (expected 0.." + std::to_string(max) + ")";
         }
@@ -216,14 +187,15 @@ std::shared_ptr<const IdMap> IdMap::parse(IdMapKind kind, std::string_view text,
       rule.matches.push_back(std::move(m));
     }
     if (error.empty() && !has_id) error = "no id= on the line";
-    if (error.empty() && !rule.ip) error = "no ip= on the line (the exporter is mandatory in " + std::string(id_map_name(kind)) + ")";
+    if (error.empty() && !rule.ip)
+      error = "no ip= on the line (the exporter is mandatory in " + std::string(id_map_name(kind)) + ")";
     if (!error.empty()) {
       report.warn(file, row.line, error + "; line skipped");
       continue;
     }
     // Filters last: the most expensive.
     std::stable_partition(rule.matches.begin(), rule.matches.end(),
-                          [](const Rule::Match& m) { return m.key != Key::kFilter; });
+                          [](const MatchTerm& m) { return m.key != MatchKey::kFilter; });
     map->rules_.push_back(std::move(rule));
   }
   return map;
@@ -233,31 +205,7 @@ std::optional<std::uint64_t> IdMap::lookup(const FlowRecord& r) const {
   filter::RecordPacket packet;
   bool built = false;
   for (const Rule& rule : rules_) {
-    if (rule.ip && !rule.ip->contains(r.peer_src_ip)) continue;
-    bool ok = true;
-    for (const Rule::Match& m : rule.matches) {
-      bool hit = false;
-      switch (m.key) {
-        case Key::kIn: hit = r.in_iface == m.number; break;
-        case Key::kOut: hit = r.out_iface == m.number; break;
-        case Key::kVlan: hit = r.vlan == m.number; break;
-        case Key::kMplsLabelBottom: hit = r.mpls_label_bottom == m.number; break;
-        case Key::kSrcMac: hit = r.src_mac == m.mac; break;
-        case Key::kNexthop: hit = r.peer_dst_ip == m.address; break;
-        case Key::kFilter:
-          if (!built) {
-            filter::build_record_packet(r, packet);
-            built = true;
-          }
-          hit = m.filter->matches(packet);
-          break;
-      }
-      if (hit == m.neg) {
-        ok = false;
-        break;
-      }
-    }
-    if (ok) return rule.id;
+    if (match_record(rule.ip, rule.matches, r, packet, built)) return rule.id;
   }
   return std::nullopt;
 }
@@ -266,9 +214,15 @@ bool IdMap::apply(FlowRecord& r) const {
   const auto id = lookup(r);
   if (!id) return false;
   switch (kind_) {
-    case IdMapKind::kSampling: r.sampling_rate = static_cast<std::uint32_t>(*id); break;
-    case IdMapKind::kFlowToRd: r.mpls_vpn_rd = *id; break;
-    case IdMapKind::kPeerSrcAs: r.peer_src_as = static_cast<std::uint32_t>(*id); break;
+    case IdMapKind::kSampling:
+      r.sampling_rate = static_cast<std::uint32_t>(*id);
+      break;
+    case IdMapKind::kFlowToRd:
+      r.mpls_vpn_rd = *id;
+      break;
+    case IdMapKind::kPeerSrcAs:
+      r.peer_src_as = static_cast<std::uint32_t>(*id);
+      break;
   }
   return true;
 }

@@ -1,6 +1,8 @@
 // See map_set.hpp.
 #include "userspace/maps/map_set.hpp"
 
+#include <bit>
+#include <cstring>
 #include <tuple>
 
 #include "userspace/logging.hpp"
@@ -21,6 +23,40 @@ Result<std::shared_ptr<const PreTagMap>> load_pre_tag(const std::string& path, c
   o.max_row_len = c.maps_row_len;
   o.label_encode_as_map = c.pre_tag_label_encode_as_map;
   return PreTagMap::load(path, o, report);
+}
+
+// src_net/dst_net = host masked to the record's own mask: what
+// apply_networks() does when the only thing configured is the collector's
+// default net source (the exporter's masks), as word operations instead of
+// the byte loop of mask_address() (this runs for every collected record).
+inline void keep_net(bool no_mask_if_zero, const userspace::IpAddress& host, userspace::IpAddress& net,
+                     std::uint8_t mask) {
+  if (host.is_v6) {
+    net = host;
+    if ((no_mask_if_zero && mask == 0) || mask >= 128) return;
+    std::uint64_t w[2];
+    std::memcpy(w, net.bytes.data(), sizeof w);
+    const std::uint64_t hi = mask >= 64 ? ~0ull : (mask == 0 ? 0 : ~0ull << (64 - mask));
+    const std::uint64_t lo = mask <= 64 ? 0 : ~0ull << (128 - mask);
+    w[0] &= __builtin_bswap64(hi);
+    w[1] &= __builtin_bswap64(lo);
+    std::memcpy(net.bytes.data(), w, sizeof w);
+    return;
+  }
+  std::uint32_t v4;
+  std::memcpy(&v4, host.bytes.data() + 12, sizeof v4);
+  if (v4 == 0 && !(host.bytes[10] == 0xff && host.bytes[11] == 0xff)) return;  // Family::kNone
+  net = host;
+  if ((no_mask_if_zero && mask == 0) || mask >= 32) return;
+  const std::uint32_t m = mask == 0 ? 0 : ~0u << (32 - mask);
+  v4 &= __builtin_bswap32(m);
+  std::memcpy(net.bytes.data() + 12, &v4, sizeof v4);
+}
+
+// Nothing but the collector's default net source to apply.
+bool keep_nets_only(const NetworkPolicy& p, const MapSet::Snapshot& s) {
+  return p.net_keep && !p.net_file && !p.net_mask && !p.as_file && s.pre_tag_map == nullptr &&
+         s.ports == nullptr && s.sampling == nullptr && s.flow_to_rd == nullptr && s.peer_src_as == nullptr;
 }
 
 }  // namespace
@@ -148,6 +184,13 @@ Status MapSet::reload() {
 void MapSet::apply(RecordBatch& batch) const {
   if (!active_) return;
   const std::shared_ptr<const Snapshot> snap = current_.load(std::memory_order_acquire);
+  if (keep_nets_only(policy_, *snap)) {
+    for (userspace::FlowRecord& r : batch) {
+      keep_net(policy_.no_mask_if_zero, r.src_host, r.src_net, r.src_mask);
+      keep_net(policy_.no_mask_if_zero, r.dst_host, r.dst_net, r.dst_mask);
+    }
+    return;
+  }
   const PreTagMap* pre_tag = snap->pre_tag_map.get();
   const NetworksTable* networks = snap->networks.get();
   const PortsTable* ports = snap->ports.get();

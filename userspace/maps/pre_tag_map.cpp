@@ -2,86 +2,28 @@
 #include "userspace/maps/pre_tag_map.hpp"
 
 #include <algorithm>
-#include <charconv>
 #include <optional>
 #include <set>
 #include <string>
 
 #include "userspace/label_pool.hpp"
+#include "userspace/maps/match_key.hpp"
 
 namespace xacct::maps {
 
 using userspace::FlowRecord;
-using userspace::IpAddress;
-using userspace::MacAddress;
 
 namespace {
-
-enum class Key : std::uint8_t {
-  kIn,
-  kOut,
-  kDirection,
-  kVlan,
-  kSrcMac,
-  kDstMac,
-  kSrcNet,
-  kDstNet,
-  kNexthop,
-  kSrcAs,
-  kDstAs,
-  kPeerSrcAs,
-  kPeerDstAs,
-  kEngineId,
-  kIsMulticast,
-  kFwdStatus,
-  kFilter,  // last: the most expensive
-};
 
 enum class SetKind : std::uint8_t { kNone, kTag, kTag2, kLabel };
 enum class Stack : std::uint8_t { kNone, kSum, kOr };
 
 // pmacct keys that records do not carry (yet).
 constexpr std::string_view kUnsupportedKeys[] = {
-    "engine_type", "flowset_id", "agent_id", "sample_type", "is_bi_flow", "nat_event", "cvlan",
-    "mpls_pw_id", "src_local_pref", "local_pref", "src_roa", "dst_roa", "src_comms", "comms",
-    "mpls_vpn_rd", "set_tos",
+    "engine_type", "flowset_id", "agent_id",       "sample_type", "is_bi_flow", "nat_event",
+    "cvlan",       "mpls_pw_id", "src_local_pref", "local_pref",  "src_roa",    "dst_roa",
+    "src_comms",   "comms",      "mpls_vpn_rd",    "set_tos",
 };
-
-bool parse_u64(std::string_view s, std::uint64_t& out) {
-  if (s.empty() || s.size() > 20) return false;
-  for (char c : s) {
-    if (c < '0' || c > '9') return false;
-  }
-  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
-  return ec == std::errc{} && end == s.data() + s.size();
-}
-
-int hex_digit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-// "00:11:22:33:44:55" (1 or 2 hex digits per byte, as ether_aton).
-bool parse_mac(std::string_view s, MacAddress& out) {
-  for (std::size_t i = 0; i < out.size(); ++i) {
-    if (i > 0) {
-      if (s.empty() || s.front() != ':') return false;
-      s.remove_prefix(1);
-    }
-    int value = 0;
-    int digits = 0;
-    while (!s.empty() && digits < 2 && hex_digit(s.front()) >= 0) {
-      value = value * 16 + hex_digit(s.front());
-      s.remove_prefix(1);
-      ++digits;
-    }
-    if (digits == 0) return false;
-    out[i] = static_cast<std::uint8_t>(value);
-  }
-  return s.empty();
-}
 
 std::optional<bool> parse_bool(std::string_view s) {
   if (s == "true") return true;
@@ -91,27 +33,24 @@ std::optional<bool> parse_bool(std::string_view s) {
 
 std::size_t family_index(Family f) { return static_cast<std::size_t>(f); }
 
-}  // namespace
+MatchTerm make_term(MatchKey key, bool neg) {
+  MatchTerm m;
+  m.key = key;
+  m.neg = neg;
+  return m;
+}
 
-struct PreTagMap::Match {
-  Key key = Key::kIn;
-  bool neg = false;
-  std::uint64_t number = 0;
-  MacAddress mac{};
-  IpPrefix prefix;
-  IpAddress address;
-  std::shared_ptr<const filter::PcapFilter> filter;
-};
+}  // namespace
 
 struct PreTagMap::Rule {
   unsigned line = 0;
   std::optional<IpPrefix> ip;
-  std::vector<Match> matches;  // sorted by key: filters last
+  std::vector<MatchTerm> matches;  // sorted by key: filters last
   SetKind set = SetKind::kNone;
   std::uint64_t value = 0;  // set_tag / set_tag2 value
   // "N++": the value of the next match (shared by all threads).
   std::unique_ptr<std::atomic<std::uint64_t>> counter;
-  std::string label;          // set_label
+  std::string label;           // set_label
   std::uint32_t label_id = 0;  // label interned at load
   Stack stack = Stack::kNone;
   std::string name;  // label=NAME
@@ -139,8 +78,7 @@ userspace::Result<std::shared_ptr<const PreTagMap>> PreTagMap::load(const std::s
 namespace {
 
 // Parses the tokens of one row into `rule`; "" or why the line is skipped.
-std::string parse_rule_tokens(const std::vector<MapToken>& tokens, const PreTagOptions& options, auto& rule,
-                              auto make_match) {
+std::string parse_rule_tokens(const std::vector<MapToken>& tokens, const PreTagOptions& options, auto& rule) {
   std::set<std::string> seen;
   bool has_tag = false;
   bool has_tag2 = false;
@@ -160,7 +98,8 @@ std::string parse_rule_tokens(const std::vector<MapToken>& tokens, const PreTagO
         v.remove_suffix(2);
       }
       std::uint64_t n = 0;
-      if (!parse_u64(v, n)) return "invalid " + key + " '" + t.value + "' (expected 0..2^64-1, optionally N++)";
+      if (!parse_u64(v, n))
+        return "invalid " + key + " '" + t.value + "' (expected 0..2^64-1, optionally N++)";
       if (key == "set_tag") {
         has_tag = true;
         rule.tag_value = n;
@@ -219,14 +158,15 @@ std::string parse_rule_tokens(const std::vector<MapToken>& tokens, const PreTagO
     }
     if (key == "ip") {
       auto p = parse_prefix(v);
-      if (!p) return "invalid ip '" + t.value + "': " + p.error().message + " (negation is not supported for ip)";
+      if (!p)
+        return "invalid ip '" + t.value + "': " + p.error().message + " (negation is not supported for ip)";
       rule.ip = p.value();
       continue;
     }
     if (key == "filter") {
       auto f = filter::PcapFilter::compile(v);
       if (!f) return "invalid filter '" + t.value + "': " + f.error().message;
-      auto m = make_match(Key::kFilter, false);
+      auto m = make_term(MatchKey::kFilter, false);
       m.filter = std::move(f.value());
       rule.matches.push_back(std::move(m));
       continue;
@@ -239,52 +179,52 @@ std::string parse_rule_tokens(const std::vector<MapToken>& tokens, const PreTagO
       v.remove_prefix(1);
     }
     std::uint64_t n = 0;
-    auto number_key = [&](Key k, std::uint64_t max, std::string_view what) -> std::string {
+    auto number_key = [&](MatchKey k, std::uint64_t max, std::string_view what) -> std::string {
       if (!parse_u64(v, n) || n > max) {
         return "invalid " + key + " '" + t.value + "' (expected " + std::string(what) + ")";
       }
-      auto m = make_match(k, neg);
+      auto m = make_term(k, neg);
       m.number = n;
       rule.matches.push_back(std::move(m));
       return {};
     };
     std::string error;
     if (key == "in") {
-      error = number_key(Key::kIn, 0xffffffffu, "an ifindex");
+      error = number_key(MatchKey::kIn, 0xffffffffu, "an ifindex");
     } else if (key == "out") {
-      error = number_key(Key::kOut, 0xffffffffu, "an ifindex");
+      error = number_key(MatchKey::kOut, 0xffffffffu, "an ifindex");
     } else if (key == "vlan") {
-      error = number_key(Key::kVlan, 4096, "0..4096");
+      error = number_key(MatchKey::kVlan, 4096, "0..4096");
     } else if (key == "src_as") {
-      error = number_key(Key::kSrcAs, 0xffffffffu, "an AS number");
+      error = number_key(MatchKey::kSrcAs, 0xffffffffu, "an AS number");
     } else if (key == "dst_as") {
-      error = number_key(Key::kDstAs, 0xffffffffu, "an AS number");
+      error = number_key(MatchKey::kDstAs, 0xffffffffu, "an AS number");
     } else if (key == "peer_src_as") {
-      error = number_key(Key::kPeerSrcAs, 0xffffffffu, "an AS number");
+      error = number_key(MatchKey::kPeerSrcAs, 0xffffffffu, "an AS number");
     } else if (key == "peer_dst_as") {
-      error = number_key(Key::kPeerDstAs, 0xffffffffu, "an AS number");
+      error = number_key(MatchKey::kPeerDstAs, 0xffffffffu, "an AS number");
     } else if (key == "engine_id") {
-      error = number_key(Key::kEngineId, 0xffffffffu, "a number");
+      error = number_key(MatchKey::kEngineId, 0xffffffffu, "a number");
     } else if (key == "fwdstatus") {
-      error = number_key(Key::kFwdStatus, 255, "0..255");
+      error = number_key(MatchKey::kFwdStatus, 255, "0..255");
     } else if (key == "direction") {
       if (v == "in") v = "0";
       if (v == "out") v = "1";
-      error = number_key(Key::kDirection, 1, "0 (ingress), 1 (egress), in or out");
+      error = number_key(MatchKey::kDirection, 1, "0 (ingress), 1 (egress), in or out");
     } else if (key == "is_multicast") {
       auto b = parse_bool(v);
       if (!b) return "invalid is_multicast '" + t.value + "' (expected true or false)";
-      auto m = make_match(Key::kIsMulticast, neg);
+      auto m = make_term(MatchKey::kIsMulticast, neg);
       m.number = *b ? 1 : 0;
       rule.matches.push_back(std::move(m));
     } else if (key == "src_mac" || key == "dst_mac") {
-      auto m = make_match(key == "src_mac" ? Key::kSrcMac : Key::kDstMac, neg);
+      auto m = make_term(key == "src_mac" ? MatchKey::kSrcMac : MatchKey::kDstMac, neg);
       if (!parse_mac(v, m.mac)) return "invalid " + key + " '" + t.value + "' (expected xx:xx:xx:xx:xx:xx)";
       rule.matches.push_back(std::move(m));
     } else if (key == "src_net" || key == "dst_net") {
       auto p = parse_prefix(v);
       if (!p) return "invalid " + key + " '" + t.value + "': " + p.error().message;
-      auto m = make_match(key == "src_net" ? Key::kSrcNet : Key::kDstNet, neg);
+      auto m = make_term(key == "src_net" ? MatchKey::kSrcNet : MatchKey::kDstNet, neg);
       m.prefix = p.value();
       rule.matches.push_back(std::move(m));
     } else if (key == "nexthop" || key == "bgp_nexthop") {
@@ -293,7 +233,7 @@ std::string parse_rule_tokens(const std::vector<MapToken>& tokens, const PreTagO
       }
       auto a = parse_ip(v);
       if (!a) return "invalid " + key + " '" + t.value + "': " + a.error().message;
-      auto m = make_match(Key::kNexthop, neg);
+      auto m = make_term(MatchKey::kNexthop, neg);
       m.address = a.value();
       rule.matches.push_back(std::move(m));
     } else if (std::find(std::begin(kUnsupportedKeys), std::end(kUnsupportedKeys), key) !=
@@ -307,7 +247,10 @@ std::string parse_rule_tokens(const std::vector<MapToken>& tokens, const PreTagO
   if (has_tag && has_tag2 && has_label) {
     return "set_tag, set_tag2 and set_label are mutually exclusive";
   }
-  rule.set = has_tag ? SetKind::kTag : has_tag2 ? SetKind::kTag2 : has_label ? SetKind::kLabel : SetKind::kNone;
+  rule.set = has_tag     ? SetKind::kTag
+             : has_tag2  ? SetKind::kTag2
+             : has_label ? SetKind::kLabel
+                         : SetKind::kNone;
   rule.shadowed = static_cast<int>(has_tag) + static_cast<int>(has_tag2) + static_cast<int>(has_label) > 1;
   return {};
 }
@@ -322,7 +265,7 @@ std::shared_ptr<const PreTagMap> PreTagMap::parse(std::string_view text, std::st
   // What parse_rule_tokens fills; turned into a Rule when the line is good.
   struct Draft {
     std::optional<IpPrefix> ip;
-    std::vector<Match> matches;
+    std::vector<MatchTerm> matches;
     SetKind set = SetKind::kNone;
     bool shadowed = false;
     std::uint64_t tag_value = 0;
@@ -335,26 +278,12 @@ std::shared_ptr<const PreTagMap> PreTagMap::parse(std::string_view text, std::st
     std::string jeq;
     bool ret = false;
   };
-  auto make_match = [](Key k, bool neg) {
-    Match m;
-    m.key = k;
-    m.neg = neg;
-    return m;
-  };
-
   for (const MapRow& row : rows) {
-    if (map->rules_.size() >= options.max_entries) {
-      report.warn(file, row.line,
-                  "map cut to the first " + std::to_string(options.max_entries) +
-                      " entries (raise maps_entries); this and later lines ignored");
-      break;
-    }
-    if (!row.error.empty()) {
-      report.warn(file, row.line, row.error + "; line skipped");
-      continue;
-    }
+    const RowCheck check = check_row(row, map->rules_.size(), options.max_entries, file, report);
+    if (check == RowCheck::kStop) break;
+    if (check == RowCheck::kSkip) continue;
     Draft d;
-    const std::string error = parse_rule_tokens(row.tokens, options, d, make_match);
+    const std::string error = parse_rule_tokens(row.tokens, options, d);
     if (!error.empty()) {
       report.warn(file, row.line, error + "; line skipped");
       continue;
@@ -369,7 +298,7 @@ std::shared_ptr<const PreTagMap> PreTagMap::parse(std::string_view text, std::st
     rule.ip = d.ip;
     rule.matches = std::move(d.matches);
     std::stable_sort(rule.matches.begin(), rule.matches.end(),
-                     [](const Match& a, const Match& b) { return a.key < b.key; });
+                     [](const MatchTerm& a, const MatchTerm& b) { return a.key < b.key; });
     rule.set = d.set;
     const bool inc = d.set == SetKind::kTag ? d.tag_inc : d.set == SetKind::kTag2 && d.tag2_inc;
     rule.value = d.set == SetKind::kTag ? d.tag_value : d.tag2_value;
@@ -416,7 +345,8 @@ std::shared_ptr<const PreTagMap> PreTagMap::parse(std::string_view text, std::st
       if (view.jump[pos] < 0) unresolved[view.rules[pos]] |= 1u << f;
     }
   }
-  static constexpr const char* kViewNames[] = {"records without exporter", "IPv4 exporters", "IPv6 exporters"};
+  static constexpr const char* kViewNames[] = {"records without exporter", "IPv4 exporters",
+                                               "IPv6 exporters"};
   for (std::size_t i = 0; i < map->rules_.size(); ++i) {
     if (unresolved[i] == 0) continue;
     const Rule& r = map->rules_[i];
@@ -433,51 +363,6 @@ std::shared_ptr<const PreTagMap> PreTagMap::parse(std::string_view text, std::st
   return map;
 }
 
-bool PreTagMap::matches(const Rule& rule, const FlowRecord& r, filter::RecordPacket& packet,
-                        bool& packet_built) const {
-  if (rule.ip && !rule.ip->contains(r.peer_src_ip)) return false;
-  for (const Match& m : rule.matches) {
-    bool hit = false;
-    switch (m.key) {
-      case Key::kIn: hit = r.in_iface == m.number; break;
-      case Key::kOut: hit = r.out_iface == m.number; break;
-      case Key::kDirection:
-        hit = r.direction == (m.number == 0 ? userspace::Direction::kIn : userspace::Direction::kOut);
-        break;
-      case Key::kVlan: hit = r.vlan == m.number; break;
-      case Key::kSrcMac: hit = r.src_mac == m.mac; break;
-      case Key::kDstMac: hit = r.dst_mac == m.mac; break;
-      case Key::kSrcNet: hit = m.prefix.contains(r.src_host); break;
-      case Key::kDstNet: hit = m.prefix.contains(r.dst_host); break;
-      case Key::kNexthop: hit = r.peer_dst_ip == m.address; break;
-      case Key::kSrcAs: hit = r.src_as == m.number; break;
-      case Key::kDstAs: hit = r.dst_as == m.number; break;
-      case Key::kPeerSrcAs: hit = r.peer_src_as == m.number; break;
-      case Key::kPeerDstAs: hit = r.peer_dst_as == m.number; break;
-      case Key::kEngineId: hit = r.export_proto_sysid == m.number; break;
-      case Key::kIsMulticast: hit = ((r.dst_mac[0] & 0x01) != 0) == (m.number != 0); break;
-      case Key::kFwdStatus:
-        // A class value (64 forwarded, 128 dropped, 192 consumed, 0
-        // unknown) matches every reason of the class (pmacct).
-        if ((m.number & 0xc0) == m.number) {
-          hit = (r.fwd_status & 0xc0) == m.number;
-        } else {
-          hit = r.fwd_status == m.number;
-        }
-        break;
-      case Key::kFilter:
-        if (!packet_built) {
-          filter::build_record_packet(r, packet);
-          packet_built = true;
-        }
-        hit = m.filter->matches(packet);
-        break;
-    }
-    if (hit == m.neg) return false;
-  }
-  return true;
-}
-
 void PreTagMap::apply(FlowRecord& r, userspace::RecordBatch* copies) const {
   const View& view = views_[family_index(family_of(r.peer_src_ip))];
   std::uint64_t tag = 0;
@@ -490,9 +375,12 @@ void PreTagMap::apply(FlowRecord& r, userspace::RecordBatch* copies) const {
 
   auto stacked = [](Stack s, std::uint64_t value, std::uint64_t so_far) {
     switch (s) {
-      case Stack::kSum: return value + so_far;
-      case Stack::kOr: return value | so_far;
-      case Stack::kNone: break;
+      case Stack::kSum:
+        return value + so_far;
+      case Stack::kOr:
+        return value | so_far;
+      case Stack::kNone:
+        break;
     }
     return value;
   };
@@ -503,13 +391,17 @@ void PreTagMap::apply(FlowRecord& r, userspace::RecordBatch* copies) const {
 
   for (std::size_t pos = 0; pos < view.rules.size();) {
     const Rule& rule = rules_[view.rules[pos]];
-    if (!matches(rule, r, packet, packet_built)) {
+    if (!match_record(rule.ip, rule.matches, r, packet, packet_built)) {
       ++pos;
       continue;
     }
     switch (rule.set) {
-      case SetKind::kTag: tag = stacked(rule.stack, rule.next_value(), tag); break;
-      case SetKind::kTag2: tag2 = stacked(rule.stack, rule.next_value(), tag2); break;
+      case SetKind::kTag:
+        tag = stacked(rule.stack, rule.next_value(), tag);
+        break;
+      case SetKind::kTag2:
+        tag2 = stacked(rule.stack, rule.next_value(), tag2);
+        break;
       case SetKind::kLabel:
         if (first_label == nullptr) {
           first_label = &rule;
@@ -519,7 +411,8 @@ void PreTagMap::apply(FlowRecord& r, userspace::RecordBatch* copies) const {
           joined += rule.label;
         }
         break;
-      case SetKind::kNone: break;
+      case SetKind::kNone:
+        break;
     }
     const std::int32_t jump = view.jump[pos];
     if (jump < 0) break;

@@ -86,7 +86,6 @@ class PreTagMap {
   std::size_t rule_count() const;
 
  private:
-  struct Match;
   struct Rule;
   // The rules that apply to records of one exporter family, in file order,
   // with each rule's jeq target as a position in this view (-1 = none).
@@ -96,8 +95,6 @@ class PreTagMap {
   };
 
   PreTagMap();
-  bool matches(const Rule& rule, const userspace::FlowRecord& r, filter::RecordPacket& packet,
-               bool& packet_built) const;
 
   std::vector<Rule> rules_;
   std::array<View, 3> views_;  // indexed by Family: none, v4, v6
