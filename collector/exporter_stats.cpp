@@ -6,18 +6,16 @@
 #include <algorithm>
 #include <memory>
 
+#include "userspace/primitive_encodings.hpp"
+
 namespace xacct::collector {
 
 std::string format_ip(const userspace::IpAddress& a) {
-  char buf[INET6_ADDRSTRLEN] = {};
+  // A dual-stack socket may report an IPv4 exporter as IPv4-mapped IPv6.
   static constexpr std::uint8_t kMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-  const bool v4 = !a.is_v6 || std::equal(kMapped, kMapped + 12, a.bytes.begin());
-  if (v4) {
-    inet_ntop(AF_INET, a.bytes.data() + 12, buf, sizeof buf);
-  } else {
-    inet_ntop(AF_INET6, a.bytes.data(), buf, sizeof buf);
-  }
-  return buf;
+  userspace::IpAddress plain = a;
+  if (plain.is_v6 && std::equal(kMapped, kMapped + 12, a.bytes.begin())) plain.is_v6 = false;
+  return userspace::ip_text(plain);
 }
 
 ExporterCounters register_exporter_counters(userspace::Stats& stats, const std::string& name) {

@@ -18,6 +18,7 @@
 #include "collector/nf_fields.hpp"
 #include "collector/nf_record.hpp"
 #include "collector/template_file.hpp"
+#include "userspace/primitive_encodings.hpp"
 #include "userspace/logging.hpp"
 
 namespace xacct::collector {
@@ -90,16 +91,6 @@ std::int64_t uptime_to_ns(std::int64_t export_ns, std::uint32_t uptime_ms, std::
   const auto age_ms = static_cast<std::int32_t>(uptime_ms - t_ms);
   const std::int64_t ns = export_ns - static_cast<std::int64_t>(age_ms) * unit_ns;
   return ns > 0 ? ns : 0;
-}
-
-std::string address_text(const IpAddress& a) {
-  char buf[INET6_ADDRSTRLEN] = {};
-  if (a.is_v6) {
-    inet_ntop(AF_INET6, a.bytes.data(), buf, sizeof buf);
-  } else {
-    inet_ntop(AF_INET, a.bytes.data() + 12, buf, sizeof buf);
-  }
-  return buf;
 }
 
 class NetflowDecoderImpl final : public NetflowDecoder {
@@ -225,7 +216,7 @@ class NetflowDecoderImpl final : public NetflowDecoder {
       return;
     }
     last_log_ns_ = dgram.arrival_ns;
-    log_->warn("exporter {}: {} ({} bytes; {} more suppressed)", address_text(dgram.exporter), what,
+    log_->warn("exporter {}: {} ({} bytes; {} more suppressed)", userspace::ip_text(dgram.exporter), what,
                dgram.data.size(), suppressed_);
     suppressed_ = 0;
   }

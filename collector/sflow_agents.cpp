@@ -1,5 +1,6 @@
 // See sflow_agents.hpp.
 #include "collector/sflow_agents.hpp"
+#include "userspace/primitive_encodings.hpp"
 
 #include <arpa/inet.h>
 
@@ -39,23 +40,13 @@ std::size_t AgentKeyHash::operator()(const AgentKey& k) const {
   return static_cast<std::size_t>(h);
 }
 
-std::string ip_to_string(const userspace::IpAddress& ip) {
-  char buf[INET6_ADDRSTRLEN] = {};
-  if (ip.is_v6) {
-    inet_ntop(AF_INET6, ip.bytes.data(), buf, sizeof buf);
-  } else {
-    inet_ntop(AF_INET, ip.bytes.data() + 12, buf, sizeof buf);
-  }
-  return buf;
-}
-
 AgentState* AgentTable::find(const AgentKey& key) {
   auto it = agents_.find(key);
   if (it != agents_.end()) return &it->second;
   if (agents_.size() >= max_) return nullptr;
   AgentState st;
   const std::string prefix =
-      "collector.sflow.agent." + ip_to_string(key.agent) + ":" + std::to_string(key.sub_id) + ".";
+      "collector.sflow.agent." + userspace::ip_text(key.agent) + ":" + std::to_string(key.sub_id) + ".";
   st.datagrams = &stats_.counter(prefix + "datagrams");
   st.flow_samples = &stats_.counter(prefix + "flow_samples");
   st.counter_samples = &stats_.counter(prefix + "counter_samples");

@@ -60,7 +60,5 @@ class AgentTable {
   std::unordered_map<AgentKey, AgentState, AgentKeyHash> agents_;
 };
 
-// "192.0.2.1" / "2001:db8::1".
-std::string ip_to_string(const userspace::IpAddress& ip);
 
 }  // namespace xacct::collector::sflow

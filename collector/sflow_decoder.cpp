@@ -12,6 +12,7 @@
 #include "collector/sflow_counter_sample.hpp"
 #include "collector/sflow_flow_sample.hpp"
 #include "collector/sflow_xdr.hpp"
+#include "userspace/primitive_encodings.hpp"
 #include "userspace/logging.hpp"
 
 namespace xacct::collector {
@@ -90,7 +91,7 @@ void SflowDecoder::error(Ctx& c, const char* what) {
   }
   last_log_ = now;
   log_->warn("sFlow datagram from {}:{}: {} ({} bytes; {} similar messages suppressed)",
-             sflow::ip_to_string(c.dgram->exporter), c.dgram->exporter_port, what, c.dgram->data.size(),
+             userspace::ip_text(c.dgram->exporter), c.dgram->exporter_port, what, c.dgram->data.size(),
              suppressed_);
   suppressed_ = 0;
 }

@@ -2,6 +2,7 @@
 // writes (flat object, string and integer values, one array of integer
 // triples); it is not a general JSON parser and does not need to be.
 #include "collector/template_file.hpp"
+#include "userspace/primitive_encodings.hpp"
 
 #include <arpa/inet.h>
 
@@ -15,16 +16,6 @@
 namespace xacct::collector::nf {
 
 namespace {
-
-std::string address_text(const userspace::IpAddress& a) {
-  char buf[INET6_ADDRSTRLEN] = {};
-  if (a.is_v6) {
-    inet_ntop(AF_INET6, a.bytes.data(), buf, sizeof buf);
-  } else {
-    inet_ntop(AF_INET, a.bytes.data() + 12, buf, sizeof buf);
-  }
-  return buf;
-}
 
 std::optional<userspace::IpAddress> parse_address(const std::string& s) {
   userspace::IpAddress a;
@@ -94,7 +85,7 @@ class LineParser {
 
 std::string format_template_line(const StoredTemplate& t) {
   std::ostringstream o;
-  o << "{\"exporter\":\"" << address_text(t.key.exporter) << "\",\"version\":" << t.key.version
+  o << "{\"exporter\":\"" << userspace::ip_text(t.key.exporter) << "\",\"version\":" << t.key.version
     << ",\"domain\":" << t.key.domain << ",\"id\":" << t.def.id << ",\"options\":" << (t.def.options ? 1 : 0)
     << ",\"scope\":" << t.def.scope_count << ",\"fields\":[";
   for (std::size_t i = 0; i < t.def.fields.size(); ++i) {

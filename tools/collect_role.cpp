@@ -14,10 +14,7 @@
 #include "collector/sflow_decoder.hpp"
 #include "collector/tee_replicator.hpp"
 #include "collector/tee_tags.hpp"
-#include "sinks/sink_factory.hpp"
 #include "tools/daemon_loop.hpp"
-#include "tools/daemon_signals.hpp"
-#include "tools/plugin_filters.hpp"
 #include "tools/stats_report.hpp"
 #include "userspace/logging.hpp"
 #include "userspace/maps/map_set.hpp"
@@ -70,9 +67,11 @@ userspace::Result<Tees> make_tees(const userspace::DaemonConfig& config, userspa
 }
 
 userspace::Result<Endpoint> make_endpoint(const std::string& protocol, const collector::EndpointConfig& ec,
-                                          const collector::CollectorConfig& cc, collector::DecoderFactory decoders,
-                                          std::function<void(userspace::RecordBatch&&)> feed, const Tees& tees,
-                                          const maps::MapSet& maps, userspace::Stats& stats) {
+                                          const collector::CollectorConfig& cc,
+                                          collector::DecoderFactory decoders,
+                                          std::function<void(userspace::RecordBatch&&)> feed,
+                                          const Tees& tees, const maps::MapSet& maps,
+                                          userspace::Stats& stats) {
   Endpoint e;
   e.protocol = protocol;
   auto allow = collector::AllowList::create(ec.allow_file);
@@ -99,8 +98,8 @@ userspace::Result<Endpoint> make_endpoint(const std::string& protocol, const col
       for (const auto& t : tees) t->replicate(d, tags.tag, tags.tag2);
     };
   }
-  auto l = collector::Listener::create(lo, std::move(decoders), ec.allow_file.empty() ? nullptr : e.allow.get(),
-                                       std::move(out), stats);
+  auto l = collector::Listener::create(
+      lo, std::move(decoders), ec.allow_file.empty() ? nullptr : e.allow.get(), std::move(out), stats);
   if (!l) return l.error();
   e.listener = std::move(l.value());
   return e;
@@ -111,7 +110,9 @@ void reload_allow_files(std::vector<Endpoint>& endpoints) {
   for (auto& e : endpoints) {
     if (e.allow->path().empty()) continue;
     auto st = e.allow->reload();
-    if (!st) log->error("SIGUSR2: {} allow file not reloaded, the previous rules stay: {}", e.protocol, st.error().message);
+    if (!st)
+      log->error("SIGUSR2: {} allow file not reloaded, the previous rules stay: {}", e.protocol,
+                 st.error().message);
   }
 }
 
@@ -120,11 +121,6 @@ void reload_allow_files(std::vector<Endpoint>& endpoints) {
 int run_collect(const userspace::DaemonConfig& config, userspace::Stats& stats) {
   auto log = userspace::get_logger("xacctd");
   const collector::CollectorConfig& cc = config.core.collector;
-  auto maps = maps::MapSet::create(config.core.maps, &stats);
-  if (!maps) {
-    log->error("{}", maps.error().message);
-    return 1;
-  }
   // Tee plugins replicate datagrams from the listener threads; the record
   // pipeline gets the other plugins.
   auto tees = make_tees(config, stats);
@@ -135,14 +131,13 @@ int run_collect(const userspace::DaemonConfig& config, userspace::Stats& stats) 
   userspace::DaemonConfig record_config = config;
   std::erase_if(record_config.plugins,
                 [](const userspace::PluginConfig& pc) { return pc.type == userspace::PluginType::kTee; });
-  auto pipeline = userspace::Pipeline::create(record_config, stats, sinks::make_sink, userspace::system_clock_ns,
-                                              make_plugin_filter);
-  if (!pipeline) {
-    log->error("{}", pipeline.error().message);
+  auto core = make_role_core(record_config, stats);
+  if (!core) {
+    log->error("{}", core.error().message);
     return 1;
   }
-  userspace::Pipeline& pl = *pipeline.value();
-  maps::MapSet& ms = *maps.value();
+  userspace::Pipeline& pl = *core.value().pipeline;
+  maps::MapSet& ms = *core.value().maps;
 
   std::vector<Endpoint> endpoints;
   if (cc.netflow.enabled) {
@@ -174,19 +169,15 @@ int run_collect(const userspace::DaemonConfig& config, userspace::Stats& stats) 
     e.listener->start();
     log->info("listening: {}", e.listener->describe());
   }
-  for (;;) {
-    const DaemonSignal sig = DaemonSignals::wait(std::chrono::milliseconds(1000));
-    if (sig == DaemonSignal::kStop) break;
-    if (sig == DaemonSignal::kStats) log_stats(stats);
-    if (sig == DaemonSignal::kReload) {
-      reload_maps(ms);
-      reload_allow_files(endpoints);
-      for (auto& t : tees.value()) {
-        auto st = t->reload();
-        if (!st) log->error("SIGUSR2: tee_receivers not reloaded, the previous receivers stay: {}", st.error().message);
-      }
+  run_signal_loop(stats, ms, std::chrono::milliseconds(1000), {}, {}, [&endpoints, &tees, &log] {
+    reload_allow_files(endpoints);
+    for (auto& t : tees.value()) {
+      auto st = t->reload();
+      if (!st)
+        log->error("SIGUSR2: tee_receivers not reloaded, the previous receivers stay: {}",
+                   st.error().message);
     }
-  }
+  });
   log->info("stopping: last datagrams of the sockets, then the final flush");
   for (auto& e : endpoints) e.listener->stop();
   endpoints.clear();  // decoders go: templates files are written

@@ -23,7 +23,7 @@ userspace::Result<RoleCore> make_role_core(const userspace::DaemonConfig& config
 std::function<void(userspace::RecordBatch&&)> make_input_feed(userspace::Pipeline& pipeline,
                                                               maps::MapSet& maps) {
   return [&pipeline, &maps](userspace::RecordBatch&& batch) {
-    if (maps.active()) maps.apply(batch);
+    maps.apply(batch);  // returns at once when no map is configured
     pipeline.push(std::move(batch));
   };
 }

@@ -101,6 +101,12 @@ void append_ip(const IpAddress& ip, std::string& out) {
   out.append(buf, static_cast<std::size_t>(end - buf));
 }
 
+std::string ip_text(const IpAddress& ip) {
+  std::string out;
+  append_ip(ip, out);
+  return out;
+}
+
 void append_mac(const MacAddress& mac, std::string& out) {
   static constexpr char kHex[] = "0123456789abcdef";
   for (std::size_t i = 0; i < mac.size(); ++i) {

@@ -21,6 +21,8 @@
 namespace xacct::userspace {
 
 void append_ip(const IpAddress& ip, std::string& out);
+// append_ip as a string: for log lines and counter names.
+std::string ip_text(const IpAddress& ip);
 // The text inet_ntop() gives (glibc: lowercase hex, the first longest run of
 // two or more zero words as "::", ::a.b.c.d and ::ffff:a.b.c.d for IPv4-
 // compatible/mapped addresses), written at `out` without a terminating NUL;
