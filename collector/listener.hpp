@@ -8,19 +8,22 @@
 //                address only, so one exporter always reaches the same
 //                thread and decoder (templates, sequence numbers) whatever
 //                its source port.
-//   receive      recvmmsg() batches of up to 64 datagrams (MSG_WAITFORONE,
-//                200 ms timeout to notice stop()); SO_RCVBUFFORCE of
-//                pipe_size; datagrams the socket dropped for lack of buffer
+//   receive      recvmmsg() batches of up to 128 datagrams (MSG_WAITFORONE,
+//                200 ms timeout to notice stop()) into packed 2 KiB slots
+//                (plus an overflow area for longer datagrams); SO_RCVBUFFORCE
+//                of pipe_size; datagrams the socket dropped for lack of buffer
 //                come back in SO_RXQ_OVFL and are counted (socket_drops).
 //   per datagram the allow list (denied: counted, not decoded), the tap
 //                (tee replication: gets the datagram byte for byte), the
 //                decoder (collector/datagram.hpp), per-exporter counters,
 //                nfacctd_time_new.
 //   output       records go to `push` (maps, then the pipeline:
-//                tools/daemon_loop.hpp) in batches of up to 4096 records or
-//                2 ms, and whenever the socket is idle. After a receive of
-//                fewer than 32 datagrams the thread pauses 200 us so that the
-//                next receive takes several: one wake-up per few datagrams.
+//                tools/daemon_loop.hpp) in batches of about 1024 records or
+//                2 ms, and whenever the socket is idle; the pipeline hands
+//                back a finished batch's buffer for reuse. After a receive of
+//                fewer than 64 datagrams the thread pauses (200 us, up to 1 ms
+//                with a receive buffer of 2 MB or more) so that the next
+//                receive takes many: one wake-up per many datagrams.
 //
 // Address: "" = "::" dual stack (IPv4 exporters arrive IPv4-mapped and are
 // reported as IPv4), unless ipv6_only; an IPv4 address binds AF_INET.
@@ -52,9 +55,9 @@ struct ListenerOptions {
   std::string ip;                    // "" = every address (dual stack)
   std::uint16_t port = 0;            // 0 = an ephemeral port (tests)
   bool ipv6_only = false;
-  std::uint32_t pipe_size = 0;       // SO_RCVBUF(FORCE) bytes; 0 = OS default
-  unsigned threads = 1;              // 0 = one per online CPU
-  bool time_new = false;             // first_ns = last_ns = arrival time
+  std::uint32_t pipe_size = 0;  // SO_RCVBUF(FORCE) bytes; 0 = OS default
+  unsigned threads = 1;         // 0 = one per online CPU
+  bool time_new = false;        // first_ns = last_ns = arrival time
 };
 
 using DecoderFactory = std::function<std::unique_ptr<DatagramDecoder>()>;

@@ -18,8 +18,8 @@
 #include "collector/nf_fields.hpp"
 #include "collector/nf_record.hpp"
 #include "collector/template_file.hpp"
-#include "userspace/primitive_encodings.hpp"
 #include "userspace/logging.hpp"
+#include "userspace/primitive_encodings.hpp"
 
 namespace xacct::collector {
 
@@ -46,6 +46,14 @@ constexpr std::size_t kIpfixHeaderLen = 16;
 constexpr std::size_t kMaxSamplersPerDomain = 4096;
 constexpr std::size_t kMaxIfNamesPerDomain = 65536;
 constexpr std::size_t kMaxIfNameLen = 255;
+constexpr std::size_t kPrefetchRecords = 3;
+
+inline void prefetch_for_write(const FlowRecord* r) {
+  const auto* p = reinterpret_cast<const char*>(r);
+#pragma GCC unroll 16
+  for (std::size_t off = 0; off < sizeof(FlowRecord); off += 64) __builtin_prefetch(p + off, 1, 3);
+  __builtin_prefetch(p + sizeof(FlowRecord) - 1, 1, 3);
+}
 
 struct Domain {
   DomainKey key;
@@ -531,6 +539,12 @@ class NetflowDecoderImpl final : public NetflowDecoder {
         apply_options(d, s, r);
         ++res.options_records;
       } else {
+        // The batch buffer was last read by a plugin thread on the other
+        // core: ask for its lines for writing a few records ahead, so the
+        // record's initialisation does not stall on each of them in turn.
+        if (out.size() + kPrefetchRecords < out.capacity()) {
+          prefetch_for_write(out.data() + out.size() + kPrefetchRecords);
+        }
         FlowRecord& r = out.emplace_back();
         used = nf::decode_record(t, body + off, len - off, s, r);
         if (used == 0) {

@@ -4,24 +4,19 @@
 // parser reads a whole header and checks ok() once.
 #pragma once
 
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
 
 #include "userspace/flow_record.hpp"
+#include "userspace/wire_bytes.hpp"
 
 namespace xacct::collector::nf {
 
-inline std::uint16_t load_be16(const std::uint8_t* p) {
-  return static_cast<std::uint16_t>(static_cast<unsigned>(p[0]) << 8 | p[1]);
-}
-inline std::uint32_t load_be32(const std::uint8_t* p) {
-  return static_cast<std::uint32_t>(p[0]) << 24 | static_cast<std::uint32_t>(p[1]) << 16 |
-         static_cast<std::uint32_t>(p[2]) << 8 | p[3];
-}
-inline std::uint64_t load_be64(const std::uint8_t* p) {
-  return static_cast<std::uint64_t>(load_be32(p)) << 32 | load_be32(p + 4);
-}
+using userspace::wire::load_be16;
+using userspace::wire::load_be32;
+using userspace::wire::load_be64;
 // An unsigned integer of 1..8 bytes (RFC 7011 section 6.2, reduced-size
 // encoding); longer fields yield their last 8 bytes, 0 bytes yield 0.
 inline std::uint64_t load_uint(const std::uint8_t* p, std::size_t len) {
@@ -48,19 +43,9 @@ inline std::uint64_t load_uint(const std::uint8_t* p, std::size_t len) {
   return v;
 }
 
-inline userspace::IpAddress ipv4_address(const std::uint8_t* p) {
-  userspace::IpAddress a;
-  a.bytes[10] = 0xff;
-  a.bytes[11] = 0xff;
-  std::memcpy(a.bytes.data() + 12, p, 4);
-  return a;
-}
-inline userspace::IpAddress ipv6_address(const std::uint8_t* p) {
-  userspace::IpAddress a;
-  std::memcpy(a.bytes.data(), p, 16);
-  a.is_v6 = true;
-  return a;
-}
+using userspace::wire::ipv4_address;
+using userspace::wire::ipv6_address;
+using userspace::wire::set_ipv4;
 
 class ByteReader {
  public:

@@ -1,6 +1,8 @@
 // See sflow_counter_sample.hpp.
 #include "collector/sflow_counter_sample.hpp"
 
+#include <vector>
+
 namespace xacct::collector::sflow {
 namespace {
 
@@ -72,6 +74,85 @@ bool read_v4_counter_sample(XdrReader& r, SflowCounters& out, bool& have_generic
   if (!read_generic(r, out)) return false;
   have_generic = true;
   return r.skip(extra);
+}
+
+namespace {
+
+SflowCounterSampleView view_of(const SflowCounters& head, std::uint32_t version) {
+  SflowCounterSampleView v;
+  v.agent = head.agent;
+  v.sub_agent_id = head.sub_agent_id;
+  v.datagram_version = version;
+  v.datagram_seqno = head.datagram_seqno;
+  v.arrival_ns = head.arrival_ns;
+  return v;
+}
+
+}  // namespace
+
+bool report_v5_counter_sample(XdrReader body, bool expanded, const SflowCounters& head,
+                              const SflowCounterSampleFn& fn) {
+  SflowCounterSampleView v = view_of(head, 5);
+  std::uint32_t n = 0;
+  if (!body.u32(v.sample_seqno)) return false;
+  if (expanded) {
+    if (!body.u32(v.source_id_type) || !body.u32(v.source_id_index)) return false;
+  } else {
+    std::uint32_t source_id = 0;
+    if (!body.u32(source_id)) return false;
+    v.source_id_type = source_id >> 24;
+    v.source_id_index = source_id & 0x00ffffff;
+  }
+  if (!body.u32(n)) return false;
+  std::vector<SflowCounterRecordView> records;
+  records.reserve(n < 16 ? n : 16);
+  for (std::uint32_t i = 0; i < n; ++i) {
+    std::uint32_t tag = 0, len = 0;
+    const std::uint8_t* p = nullptr;
+    if (!body.u32(tag) || !body.u32(len) || !body.bytes(len, p)) return false;
+    records.push_back({tag, std::span<const std::uint8_t>(p, len)});
+  }
+  v.records = records;
+  fn(v);
+  return true;
+}
+
+bool report_v4_counter_sample(XdrReader r, std::uint32_t version, const SflowCounters& head,
+                              const SflowCounterSampleFn& fn) {
+  SflowCounterSampleView v = view_of(head, version);
+  std::uint32_t source_id = 0, interval = 0, counters_version = 0;
+  if (!r.u32(v.sample_seqno) || !r.u32(source_id) || !r.u32(interval) || !r.u32(counters_version))
+    return false;
+  v.source_id_type = source_id >> 24;
+  v.source_id_index = source_id & 0x00ffffff;
+  std::size_t len = 0;
+  switch (counters_version) {
+    case 1:
+    case 4:
+    case 6:
+      len = kGenericLen;
+      break;
+    case 2:
+      len = kGenericLen + 52;
+      break;
+    case 3:
+      len = kGenericLen + 72;
+      break;
+    case 5:
+      len = kGenericLen + 80;
+      break;
+    case 7:
+      len = 28;
+      break;
+    default:
+      return false;
+  }
+  const std::uint8_t* p = nullptr;
+  if (!r.bytes(len, p)) return false;
+  const SflowCounterRecordView rec{counters_version, std::span<const std::uint8_t>(p, len)};
+  v.records = std::span<const SflowCounterRecordView>(&rec, 1);
+  fn(v);
+  return true;
 }
 
 }  // namespace xacct::collector::sflow

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 
+#include "collector/sflow_counter_record.hpp"
 #include "collector/sflow_decoder.hpp"
 #include "collector/sflow_xdr.hpp"
 
@@ -22,5 +23,15 @@ bool read_v5_counter_sample(XdrReader body, bool expanded, SflowCounters& out, b
 
 // A v2/v4 counter sample, read from the datagram (no length).
 bool read_v4_counter_sample(XdrReader& r, SflowCounters& out, bool& have_generic);
+
+// The same samples with all their records for SflowOptions::on_counter_sample
+// (collector/sflow_counter_record.hpp). `head` carries the datagram's part
+// (agent, sub agent, sequence number, arrival); `version` the datagram's.
+// Call them on a copy of the reader given to read_v5/v4_counter_sample,
+// after it accepted the sample. False (and `fn` not called) when malformed.
+bool report_v5_counter_sample(XdrReader body, bool expanded, const SflowCounters& head,
+                              const SflowCounterSampleFn& fn);
+bool report_v4_counter_sample(XdrReader r, std::uint32_t version, const SflowCounters& head,
+                              const SflowCounterSampleFn& fn);
 
 }  // namespace xacct::collector::sflow

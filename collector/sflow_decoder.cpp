@@ -12,8 +12,8 @@
 #include "collector/sflow_counter_sample.hpp"
 #include "collector/sflow_flow_sample.hpp"
 #include "collector/sflow_xdr.hpp"
-#include "userspace/primitive_encodings.hpp"
 #include "userspace/logging.hpp"
+#include "userspace/primitive_encodings.hpp"
 
 namespace xacct::collector {
 namespace {
@@ -116,7 +116,9 @@ FlowRecord& start_record(Ctx& c, std::uint32_t rate, std::uint32_t in_iface, std
 }
 
 // Format 0 is an ifIndex; 1 (discarded) and 2 (multiple) are not.
-std::uint32_t if_value(std::uint32_t format, std::uint32_t value) { return format == kIfFormatIndex ? value : 0; }
+std::uint32_t if_value(std::uint32_t format, std::uint32_t value) {
+  return format == kIfFormatIndex ? value : 0;
+}
 
 bool SflowDecoder::v5_flow_sample(Ctx& c, XdrReader body, bool expanded) {
   std::uint32_t seq = 0, rate = 0, pool = 0, drops = 0, n = 0;
@@ -251,6 +253,9 @@ DecodeResult SflowDecoder::decode(const Datagram& dgram, RecordBatch& out) {
         }
         counter_sample(c);
         if (generic && opt_.on_counters) opt_.on_counters(cs);
+        if (opt_.on_counter_sample)
+          sflow::report_v5_counter_sample(body, format == kCounterSampleExpanded, c.counters,
+                                          opt_.on_counter_sample);
       } else if (ours && format == kDropSample) {
         dropped_.add();
       } else {
@@ -268,12 +273,15 @@ DecodeResult SflowDecoder::decode(const Datagram& dgram, RecordBatch& out) {
     } else if (type == kCounterSample) {
       SflowCounters cs = c.counters;
       bool generic = false;
+      const XdrReader sample_start = r;
       if (!sflow::read_v4_counter_sample(r, cs, generic)) {
         error(c, "malformed v2/v4 counter sample");
         break;
       }
       counter_sample(c);
       if (generic && opt_.on_counters) opt_.on_counters(cs);
+      if (opt_.on_counter_sample)
+        sflow::report_v4_counter_sample(sample_start, version, c.counters, opt_.on_counter_sample);
     } else {
       unknown_.add();
       error(c, "unknown v2/v4 sample type");

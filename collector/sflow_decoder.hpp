@@ -66,6 +66,7 @@
 #include <memory>
 
 #include "collector/datagram.hpp"
+#include "collector/sflow_counter_record.hpp"
 #include "userspace/flow_record.hpp"
 #include "userspace/stats.hpp"
 
@@ -113,6 +114,10 @@ struct SflowOptions {
   // Called (on the decoding thread) with every generic interface counter
   // block; unset = counted only.
   std::function<void(const SflowCounters&)> on_counters;
+  // Called (on the decoding thread) with every valid counter sample and all
+  // its records (collector/sflow_counter_record.hpp: sfacctd_counter_file);
+  // unset = not looked at.
+  SflowCounterSampleFn on_counter_sample;
 };
 
 // Largest forward sequence jump counted as lost datagrams.

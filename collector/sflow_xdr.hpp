@@ -12,6 +12,8 @@
 #include <cstdint>
 #include <cstring>
 
+#include "userspace/wire_bytes.hpp"
+
 namespace xacct::collector {
 
 class XdrReader {
@@ -24,8 +26,7 @@ class XdrReader {
 
   bool u32(std::uint32_t& v) {
     if (n_ < 4) return false;
-    v = (static_cast<std::uint32_t>(p_[0]) << 24) | (static_cast<std::uint32_t>(p_[1]) << 16) |
-        (static_cast<std::uint32_t>(p_[2]) << 8) | static_cast<std::uint32_t>(p_[3]);
+    v = userspace::wire::load_be32(p_);
     advance(4);
     return true;
   }

@@ -124,14 +124,31 @@ std::vector<TeePoolSpec> parse_tee_receivers(std::string_view text, std::string_
         }
       } else if (t.key == "src_port") {
         if (!parse_port(t.value, pool.src_port)) error = "invalid src_port '" + t.value + "'";
-      } else if (t.key == "kafka_broker" || t.key == "kafka_topic" || t.key == "zmq_address") {
-        error = "'" + t.key + "' is not supported by xacct (UDP receivers only)";
+      } else if (t.key == "kafka_broker") {
+        pool.kafka_broker = t.value;
+      } else if (t.key == "kafka_topic") {
+        pool.kafka_topic = t.value;
+      } else if (t.key == "zmq_address") {
+        pool.zmq_address = t.value;
       } else {
         error = "unknown key '" + t.key + "'";
       }
     }
+    pool.line = row.line;
+    const int methods = int{have_ip} + int{!pool.kafka_broker.empty()} + int{!pool.zmq_address.empty()};
+    const bool broker = have_ip ? false : methods == 1;
     if (error.empty() && !have_id) error = "missing id=";
-    if (error.empty() && (!have_ip || pool.receivers.empty())) error = "missing ip=";
+    if (error.empty() && methods > 1) error = "'ip', 'kafka_broker' and 'zmq_address' are mutually exclusive";
+    if (error.empty() && methods == 0) error = "missing ip= (or kafka_broker= / zmq_address=)";
+    if (error.empty() && have_ip && pool.receivers.empty()) error = "missing ip=";
+    if (error.empty() && !pool.kafka_broker.empty() && pool.kafka_topic.empty())
+      error = "kafka_topic= missing";
+    if (error.empty() && broker && !limits.transparent) {
+      error = "tee_transparent must be true to emit to Kafka or ZeroMQ";
+    }
+    if (error.empty() && broker && pool.balance != TeeBalance::kAll) {
+      error = "balance-alg does not apply to Kafka or ZeroMQ pools";
+    }
     if (error.empty() && pool.receivers.size() > limits.max_receivers) {
       error = std::to_string(pool.receivers.size()) + " receivers, more than tee_max_receivers (" +
               std::to_string(limits.max_receivers) + ")";

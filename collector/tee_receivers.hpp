@@ -7,18 +7,20 @@
 // "[v6]:port") are mandatory; tag= is a tag list as pre_tag_filter takes
 // it (userspace/filter/tag_list.hpp); tag2= (xacct) the same on tag2;
 // balance-alg= rr | hash-agent | hash-crc32 | hash-tag (absent: every
-// receiver); src_port= the source port of non-transparent sends. Bad lines
-// are skipped with a warning (pmacct), as are kafka_broker/kafka_topic/
-// zmq_address pools (not supported by xacct).
+// receiver); src_port= the source port of non-transparent sends. Instead
+// of ip=, a pool may emit to Kafka (kafka_broker=host:port[,host:port]
+// kafka_topic=T) or ZeroMQ (zmq_address=host:port: a PUSH socket xacct
+// binds), which needs tee_transparent and no balance-alg, as in pmacct
+// (collector/tee_brokers.hpp). Bad lines are skipped with a warning (pmacct).
 #pragma once
+
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <netinet/in.h>
-#include <sys/socket.h>
 
 #include "userspace/filter/tag_list.hpp"
 #include "userspace/maps/map_text.hpp"
@@ -42,12 +44,17 @@ struct TeePoolSpec {
   std::vector<filter::TagRange> tags;   // empty = any
   std::vector<filter::TagRange> tags2;  // empty = any
   std::uint16_t src_port = 0;           // 0 = any
+  std::string kafka_broker;             // kafka_broker=: emit to Kafka instead of `receivers`
+  std::string kafka_topic;              // kafka_topic=
+  std::string zmq_address;              // zmq_address=: emit to a ZeroMQ PUSH socket instead
+  int line = 0;                         // in the map file (logs)
 };
 
 struct TeeReceiversLimits {
   std::uint32_t max_receivers = 32;  // per pool
   std::uint32_t max_pools = 128;
   std::uint32_t max_row_len = 256;
+  bool transparent = false;  // tee_transparent: Kafka/ZeroMQ pools need it
 };
 
 // Parses the map's text; `file` names it in warnings.

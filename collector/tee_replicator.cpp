@@ -10,6 +10,7 @@
 #include <cstring>
 #include <vector>
 
+#include "collector/tee_brokers.hpp"
 #include "collector/tee_packet.hpp"
 #include "collector/tee_receivers.hpp"
 #include "userspace/logging.hpp"
@@ -33,6 +34,10 @@ struct TeeReceiverRt {
 struct TeePoolRt {
   TeePoolSpec spec;  // receivers moved to `receivers`
   std::vector<TeeReceiverRt> receivers;
+  // kafka_broker= / zmq_address= pools: the output instead of `receivers`.
+  // Shared with the next set on reload, so a reload neither rebinds the
+  // ZeroMQ address (still bound by the old set) nor loses Kafka's queue.
+  std::shared_ptr<TeeBrokerOutput> broker;
   mutable std::atomic<std::uint64_t> rr{0};
 };
 
@@ -109,14 +114,16 @@ userspace::Result<int> open_udp(const TeeConfig& cfg, const TeeReceiverAddress& 
     sockaddr_in s{};
     s.sin_family = AF_INET;
     s.sin_port = htons(src_port);
-    if (!cfg.source_ip.empty() && inet_pton(AF_INET, cfg.source_ip.c_str(), &s.sin_addr) == 1) bind_needed = true;
+    if (!cfg.source_ip.empty() && inet_pton(AF_INET, cfg.source_ip.c_str(), &s.sin_addr) == 1)
+      bind_needed = true;
     std::memcpy(&src, &s, sizeof s);
     src_len = sizeof s;
   } else {
     sockaddr_in6 s{};
     s.sin6_family = AF_INET6;
     s.sin6_port = htons(src_port);
-    if (!cfg.source_ip.empty() && inet_pton(AF_INET6, cfg.source_ip.c_str(), &s.sin6_addr) == 1) bind_needed = true;
+    if (!cfg.source_ip.empty() && inet_pton(AF_INET6, cfg.source_ip.c_str(), &s.sin6_addr) == 1)
+      bind_needed = true;
     std::memcpy(&src, &s, sizeof s);
     src_len = sizeof s;
   }
@@ -150,13 +157,43 @@ userspace::Result<int> open_raw(int family, std::uint32_t sndbuf) {
   return fd;
 }
 
-userspace::Result<std::shared_ptr<const TeeSet>> load_set(const TeeConfig& cfg, userspace::Stats& stats) {
+std::string broker_key(const TeePoolSpec& s) {
+  return s.zmq_address.empty() ? "kafka:" + s.kafka_broker + "/" + s.kafka_topic : "zmq:" + s.zmq_address;
+}
+
+// The pool's Kafka/ZeroMQ output: the previous set's when it has the same
+// one (reload), else a new one.
+userspace::Result<std::shared_ptr<TeeBrokerOutput>> broker_output(const TeeConfig& cfg,
+                                                                  userspace::Stats& stats,
+                                                                  const TeePoolSpec& spec,
+                                                                  const TeeSet* previous) {
+  const std::string key = broker_key(spec);
+  if (previous != nullptr) {
+    for (const auto& p : previous->pools) {
+      if (p->broker != nullptr && broker_key(p->spec) == key) return p->broker;
+    }
+  }
+  const std::string prefix = "tee." + cfg.plugin_name + "." + key + ".";
+  TeeBrokerCounters c{&stats.counter(prefix + "sent"), &stats.counter(prefix + "bytes"),
+                      &stats.counter(prefix + "send_errors")};
+  auto out = spec.zmq_address.empty()
+                 ? make_kafka_tee_output(spec.kafka_broker, spec.kafka_topic, cfg.kafka_config_file, c)
+                 : make_zmq_tee_output(spec.zmq_address, c);
+  if (!out)
+    return make_error("tee_receivers " + cfg.receivers_file + ":" + std::to_string(spec.line) + ": " +
+                      out.error().message);
+  return std::shared_ptr<TeeBrokerOutput>(std::move(out.value()));
+}
+
+userspace::Result<std::shared_ptr<const TeeSet>> load_set(const TeeConfig& cfg, userspace::Stats& stats,
+                                                          const TeeSet* previous) {
   auto log = userspace::get_logger("tee");
-  if (cfg.receivers_file.empty()) return make_error("tee plugin '" + cfg.plugin_name + "': tee_receivers is not set");
+  if (cfg.receivers_file.empty())
+    return make_error("tee plugin '" + cfg.plugin_name + "': tee_receivers is not set");
   auto text = maps::read_map_file(cfg.receivers_file, "tee_receivers");
   if (!text) return text.error();
   maps::LoadReport report;
-  TeeReceiversLimits limits{cfg.max_receivers, cfg.max_pools, cfg.max_row_len};
+  TeeReceiversLimits limits{cfg.max_receivers, cfg.max_pools, cfg.max_row_len, cfg.transparent};
   std::vector<TeePoolSpec> specs = parse_tee_receivers(text.value(), cfg.receivers_file, limits, report);
   for (const std::string& w : report.warnings) log->warn("{}", w);
 
@@ -167,6 +204,11 @@ userspace::Result<std::shared_ptr<const TeeSet>> load_set(const TeeConfig& cfg, 
   const std::string prefix = "tee." + cfg.plugin_name + ".";
   for (TeePoolSpec& spec : specs) {
     auto pool = std::make_unique<TeePoolRt>();
+    if (!spec.kafka_broker.empty() || !spec.zmq_address.empty()) {
+      auto out = broker_output(cfg, stats, spec, previous);
+      if (!out) return out.error();
+      pool->broker = std::move(out.value());
+    }
     for (TeeReceiverAddress& a : spec.receivers) {
       TeeReceiverRt r;
       r.addr = std::move(a);
@@ -200,8 +242,8 @@ userspace::Result<std::shared_ptr<const TeeSet>> load_set(const TeeConfig& cfg, 
   }
   std::size_t receivers = 0;
   for (const auto& p : set->pools) receivers += p->receivers.size();
-  log->info("tee plugin '{}': {} pools, {} receivers from {}{}", cfg.plugin_name, set->pools.size(), receivers,
-            cfg.receivers_file, cfg.transparent ? " (transparent)" : "");
+  log->info("tee plugin '{}': {} pools, {} receivers from {}{}", cfg.plugin_name, set->pools.size(),
+            receivers, cfg.receivers_file, cfg.transparent ? " (transparent)" : "");
   return std::shared_ptr<const TeeSet>(std::move(set));
 }
 
@@ -224,11 +266,22 @@ std::uint32_t crc32(const std::uint8_t* p, std::size_t n) {
   return ~c;
 }
 
+// Kafka/ZeroMQ: the datagram in the IP + UDP headers of a transparent
+// send to the unspecified address, port 0 (tee_brokers.hpp).
+void send_broker(const TeeSet& set, TeeBrokerOutput& out, const Datagram& d) {
+  thread_local std::vector<std::uint8_t> buf;
+  userspace::IpAddress any;
+  any.is_v6 = d.exporter.is_v6;
+  if (!any.is_v6) any.bytes[10] = any.bytes[11] = 0xff;
+  if (!build_udp_packet(d.exporter, d.exporter_port, any, 0, set.tos, d.data, buf)) return;
+  out.send(buf);
+}
+
 void send_one(const TeeSet& set, const TeeReceiverRt& r, const Datagram& d) {
   ssize_t n = -1;
   if (!set.transparent) {
-    n = ::sendto(r.fd, d.data.data(), d.data.size(), MSG_DONTWAIT, reinterpret_cast<const sockaddr*>(&r.addr.addr),
-                 r.addr.addr_len);
+    n = ::sendto(r.fd, d.data.data(), d.data.size(), MSG_DONTWAIT,
+                 reinterpret_cast<const sockaddr*>(&r.addr.addr), r.addr.addr_len);
   } else {
     const int fd = r.addr.family == AF_INET ? set.raw4 : set.raw6;
     thread_local std::vector<std::uint8_t> buf;
@@ -244,7 +297,8 @@ void send_one(const TeeSet& set, const TeeReceiverRt& r, const Datagram& d) {
     } else {
       reinterpret_cast<sockaddr_in6*>(&dst)->sin6_port = 0;
     }
-    n = ::sendto(fd, buf.data(), buf.size(), MSG_DONTWAIT, reinterpret_cast<const sockaddr*>(&dst), r.addr.addr_len);
+    n = ::sendto(fd, buf.data(), buf.size(), MSG_DONTWAIT, reinterpret_cast<const sockaddr*>(&dst),
+                 r.addr.addr_len);
   }
   if (n < 0) {
     r.errors->add();
@@ -275,8 +329,13 @@ void TeeReplicator::replicate(const Datagram& dgram, std::uint64_t tag, std::uin
     const TeePoolSpec& spec = pool->spec;
     if (!filter::tag_list_accepts(spec.tags, tag) || !filter::tag_list_accepts(spec.tags2, tag2)) continue;
     taken = true;
+    if (pool->broker != nullptr) {
+      send_broker(*set, *pool->broker, dgram);
+      continue;
+    }
     const std::size_t n = pool->receivers.size();
-    const std::uint8_t* agent = dgram.exporter.is_v6 ? dgram.exporter.bytes.data() : dgram.exporter.bytes.data() + 12;
+    const std::uint8_t* agent =
+        dgram.exporter.is_v6 ? dgram.exporter.bytes.data() : dgram.exporter.bytes.data() + 12;
     const std::size_t agent_len = dgram.exporter.is_v6 ? 16 : 4;
     switch (spec.balance) {
       case TeeBalance::kAll:
@@ -300,7 +359,7 @@ void TeeReplicator::replicate(const Datagram& dgram, std::uint64_t tag, std::uin
 }
 
 userspace::Status TeeReplicator::reload() {
-  auto set = load_set(config_, stats_);
+  auto set = load_set(config_, stats_, set_.load(std::memory_order_acquire).get());
   if (!set) {
     reload_errors_.add();
     userspace::get_logger("tee")->error("{} (keeping the previous receivers)", set.error().message);
@@ -320,7 +379,7 @@ std::size_t TeeReplicator::receiver_count() const {
 }
 
 userspace::Result<std::unique_ptr<TeeReplicator>> make_tee(const TeeConfig& config, userspace::Stats& stats) {
-  auto set = load_set(config, stats);
+  auto set = load_set(config, stats, nullptr);
   if (!set) return set.error();
   if (set.value()->pools.empty()) {
     return make_error("tee plugin '" + config.plugin_name + "': no valid pool in " + config.receivers_file);

@@ -36,7 +36,8 @@
 // receiver of the other (counted as a send error, as pmacct refuses it).
 //
 // Stats per receiver: "tee.<plugin>.<receiver>.{sent,bytes,send_errors}"
-// (<receiver> = "ip:port" / "[v6]:port"); per plugin
+// (<receiver> = "ip:port" / "[v6]:port", or "kafka:<broker>/<topic>" /
+// "zmq:<address>" for broker pools, collector/tee_brokers.hpp); per plugin
 // "tee.<plugin>.{datagrams,unmatched,reloads,reload_errors}" (unmatched: no pool
 // took the datagram).
 #pragma once
@@ -63,6 +64,7 @@ struct TeeConfig {
   std::uint32_t max_receivers = 32;         // tee_max_receivers: per pool
   std::uint32_t max_pools = 128;            // tee_max_receiver_pools
   std::uint32_t max_row_len = 256;          // maps_row_len
+  std::string kafka_config_file;            // tee_kafka_config_file ("" = librdkafka defaults)
 };
 
 struct TeeSet;  // the loaded pools and their sockets (tee_replicator.cpp)

@@ -16,6 +16,7 @@ TEST_PKGS=(
   iproute2 iputils-ping ethtool iperf3 tcpdump python3 pmacct netsniff-ng procps nftables
   softflowd fprobe tshark tcpreplay  # collector interop (vmtests/test_collect_interop.py)
   time  # /usr/bin/time -v: CPU and peak RSS in tools/bench/pcap_bench.py
+  gobgpd exabgp  # BGP/BMP peers for the collector's bgp/bmp sources (vmtests/test_collect_bgp*.py)
 )
 
 want=("${BUILD_PKGS[@]}")

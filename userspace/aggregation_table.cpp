@@ -34,12 +34,30 @@ bool keys_equal(const std::uint64_t* a, const std::uint64_t* b, std::size_t word
 
 void prefetch(const void* p) { __builtin_prefetch(p, 1, 3); }
 
-// Keys are whole 8-byte words (see AggregationKeyLayout).
+// 64x64 -> 128-bit multiply, folded: every bit of both inputs reaches the
+// middle bits of the product.
+__extension__ typedef unsigned __int128 Uint128;  // GCC/Clang: -Wpedantic accepts it so
+inline std::uint64_t mum(std::uint64_t a, std::uint64_t b) {
+  const Uint128 p = static_cast<Uint128>(a) * b;
+  return static_cast<std::uint64_t>(p) ^ static_cast<std::uint64_t>(p >> 64);
+}
+
+// Keys are whole 8-byte words (see AggregationKeyLayout). Two words at a
+// time, each pair with its own constants (so that equal pairs at different
+// positions do not cancel), the pairs' products summed: the multiplies are
+// independent and overlap, instead of one chain of a rotate-multiply per
+// word (a third of the plugin's hashing time for a 5-tuple key).
 std::uint64_t hash_words(const std::uint8_t* key, std::size_t size) {
+  constexpr std::uint64_t kA = 0xa0761d6478bd642fULL, kB = 0xe7037ed1a0b428dbULL;
   std::uint64_t h = 0x9e3779b97f4a7c15ULL ^ size;
-  for (std::size_t i = 0; i < size; i += 8) {
-    h = std::rotl(h ^ load64(key + i), 29) * 0x9e3779b97f4a7c15ULL;
+  std::uint64_t a = kA, b = kB;
+  std::size_t i = 0;
+  for (; i + 16 <= size; i += 16) {
+    h += mum(load64(key + i) ^ a, load64(key + i + 8) ^ b);
+    a += 0x9e3779b97f4a7c15ULL;
+    b += 0x8ebc6af09c88c6e3ULL;
   }
+  if (i < size) h += mum(load64(key + i) ^ a, size ^ b);
   return mix(h);
 }
 
@@ -123,7 +141,8 @@ void AggregationTable::fold(const std::uint64_t* key, std::uint64_t hash, const 
   if (record.first_ns > 0 && (first == 0 || record.first_ns < first)) {
     e[kFirst] = static_cast<std::uint64_t>(record.first_ns);
   }
-  if (record.last_ns > static_cast<TimestampNs>(e[kLast])) e[kLast] = static_cast<std::uint64_t>(record.last_ns);
+  if (record.last_ns > static_cast<TimestampNs>(e[kLast]))
+    e[kLast] = static_cast<std::uint64_t>(record.last_ns);
 }
 
 void AggregationTable::add(const FlowRecord& record, TimestampNs time_bin_ns) {
@@ -132,7 +151,8 @@ void AggregationTable::add(const FlowRecord& record, TimestampNs time_bin_ns) {
   fold(key, hash_key(key), record);
 }
 
-void AggregationTable::add_batch(std::span<const FlowRecord* const> records, std::span<const TimestampNs> time_bins_ns) {
+void AggregationTable::add_batch(std::span<const FlowRecord* const> records,
+                                 std::span<const TimestampNs> time_bins_ns) {
   // A software pipeline over the records: record i+2D gets its key, hash
   // and a prefetch of its first slot, record i+D a prefetch of the entry
   // that slot names (the likely hit, both cache lines), and record i is
@@ -140,14 +160,21 @@ void AggregationTable::add_batch(std::span<const FlowRecord* const> records, std
   // Only hints: fold() looks everything up again, so a slot array that grew
   // in between costs a miss, never a wrong answer.
   constexpr std::size_t kD = kLookahead;
+  // Keys are built kGap records before they are hashed: the build writes a
+  // key in pieces (1 to 16 bytes per primitive), the hash reads it in 8-byte
+  // words, and a word read right after the pieces were written waits for
+  // them to reach the cache (no store-to-load forwarding across stores).
+  constexpr std::size_t kGap = 2;
+  static_assert(2 * kD + kGap < kRing);
   const std::size_t n = records.size();
   const bool with_bins = !time_bins_ns.empty();
   std::uint64_t hashes[kRing];
   auto key_at = [&](std::size_t i) { return scratch_.data() + (i % kRing) * key_words_; };
+  auto build_key = [&](std::size_t i) {
+    layout_.build(*records[i], reinterpret_cast<std::uint8_t*>(key_at(i)), with_bins ? time_bins_ns[i] : 0);
+  };
   auto stage_key = [&](std::size_t i) {
-    std::uint64_t* key = key_at(i);
-    layout_.build(*records[i], reinterpret_cast<std::uint8_t*>(key), with_bins ? time_bins_ns[i] : 0);
-    const std::uint64_t h = hash_key(key);
+    const std::uint64_t h = hash_key(key_at(i));
     hashes[i % kRing] = h;
     prefetch(&slots()[h & (slot_count_ - 1)]);
   };
@@ -160,9 +187,11 @@ void AggregationTable::add_batch(std::span<const FlowRecord* const> records, std
       prefetch(e + entry_words_ - 1);
     }
   };
+  for (std::size_t i = 0; i < std::min(n, 2 * kD + kGap); ++i) build_key(i);
   for (std::size_t i = 0; i < std::min(n, 2 * kD); ++i) stage_key(i);
   for (std::size_t i = 0; i < std::min(n, kD); ++i) stage_entry(i);
   for (std::size_t i = 0; i < n; ++i) {
+    if (i + 2 * kD + kGap < n) build_key(i + 2 * kD + kGap);
     if (i + 2 * kD < n) stage_key(i + 2 * kD);
     if (i + kD < n) stage_entry(i + kD);
     fold(key_at(i), hashes[i % kRing], *records[i]);

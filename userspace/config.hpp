@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "bgp/bgp_daemons_config.hpp"
 #include "collector/collector_config.hpp"
 #include "userspace/filter/filter_config.hpp"
 #include "userspace/maps/maps_config.hpp"
@@ -34,14 +35,14 @@ enum class EbpfAttach : std::uint8_t { kTcx, kClsact };
 
 // xacct-only keys of the eBPF datapath (ebpf_*).
 struct EbpfConfig {
-  bool hook_tc = true;    // ebpf_hooks contains "tc"
-  bool hook_xdp = false;  // ebpf_hooks contains "xdp"
-  bool dir_in = true;     // ebpf_direction contains "in"
-  bool dir_out = true;    // ebpf_direction contains "out"
-  std::uint32_t flow_entries = 262144;  // ebpf_flow_entries, per map buffer
-  std::uint32_t drain_interval_s = 1;   // ebpf_drain_interval
+  bool hook_tc = true;                   // ebpf_hooks contains "tc"
+  bool hook_xdp = false;                 // ebpf_hooks contains "xdp"
+  bool dir_in = true;                    // ebpf_direction contains "in"
+  bool dir_out = true;                   // ebpf_direction contains "out"
+  std::uint32_t flow_entries = 262144;   // ebpf_flow_entries, per map buffer
+  std::uint32_t drain_interval_s = 1;    // ebpf_drain_interval
   EbpfAttach attach = EbpfAttach::kTcx;  // ebpf_attach (tcx falls back to clsact)
-  std::uint32_t sampling_rate = 0;  // sampling_rate: 1:N header samples; 0 = none
+  std::uint32_t sampling_rate = 0;       // sampling_rate: 1:N header samples; 0 = none
 
   bool operator==(const EbpfConfig&) const = default;
 };
@@ -67,12 +68,12 @@ struct PcapConfig {
 
 // NFLOG input (uacctd_*, probe/nflog_input.hpp): runs when uacctd_group is set.
 struct NflogConfig {
-  bool enabled = false;             // uacctd_group is set
-  std::uint32_t group = 0;          // uacctd_group
-  std::uint32_t nl_size = 131072;   // uacctd_nl_size, bytes
-  std::uint32_t threshold = 1;      // uacctd_threshold, packets
-  std::string direction;            // uacctd_direction (old name: direction): "", "in" or "out"
-  std::uint32_t snaplen = 128;      // snaplen: bytes of each packet copied to xacct
+  bool enabled = false;            // uacctd_group is set
+  std::uint32_t group = 0;         // uacctd_group
+  std::uint32_t nl_size = 131072;  // uacctd_nl_size, bytes
+  std::uint32_t threshold = 1;     // uacctd_threshold, packets
+  std::string direction;           // uacctd_direction (old name: direction): "", "in" or "out"
+  std::uint32_t snaplen = 128;     // snaplen: bytes of each packet copied to xacct
 
   bool operator==(const NflogConfig&) const = default;
 };
@@ -83,10 +84,11 @@ struct CoreConfig {
   bool daemonize = false;  // only false is accepted for now
   bool debug = false;      // global `debug`
   EbpfConfig ebpf;
-  PcapConfig pcap;  // libpcap input (probe/capture/)
-  NflogConfig nflog;  // NFLOG input (probe/nflog_input.hpp)
-  xacct::maps::MapsConfig maps;  // pre_tag_map, networks_file, ports_file (userspace/maps/)
+  PcapConfig pcap;                              // libpcap input (probe/capture/)
+  NflogConfig nflog;                            // NFLOG input (probe/nflog_input.hpp)
+  xacct::maps::MapsConfig maps;                 // pre_tag_map, networks_file, ports_file (userspace/maps/)
   xacct::collector::CollectorConfig collector;  // xacctd collect: listeners (collector/collector_config.hpp)
+  xacct::bgp::BgpDaemonsConfig bgp;             // xacctd collect: BGP daemon, BMP station, enrichment (bgp/)
 
   bool operator==(const CoreConfig&) const = default;
 };
@@ -98,8 +100,8 @@ struct PrintConfig {
   std::string separator = ",";                   // print_output_separator (CSV)
   std::uint32_t refresh_time_s = 60;             // print_refresh_time
   bool markers = false;                          // print_markers
-  std::uint32_t top = 0;  // print_top (xacct): only the N biggest by bytes; 0 = all
-  std::string latest_file;   // print_latest_file: symlink to the newest file; "" = none
+  std::uint32_t top = 0;                         // print_top (xacct): only the N biggest by bytes; 0 = all
+  std::string latest_file;                       // print_latest_file: symlink to the newest file; "" = none
   std::string trigger_exec;  // print_trigger_exec: "program arg ...", run after each purge
 
   bool operator==(const PrintConfig&) const = default;
@@ -113,12 +115,12 @@ struct PluginConfig {
   FormatOptions format;  // timestamps_*, print_num_protos
   // Bound of the input queue, in records: plugin_pipe_size / sizeof(FlowRecord).
   std::size_t queue_records = 134217728 / sizeof(FlowRecord);
-  TimeBinSpec history;        // print_history, _roundoff, _offset
-  std::uint64_t post_tag = 0;   // post_tag: overrides every record's tag; 0 = unset
-  std::uint64_t post_tag2 = 0;  // post_tag2
+  TimeBinSpec history;                      // print_history, _roundoff, _offset
+  std::uint64_t post_tag = 0;               // post_tag: overrides every record's tag; 0 = unset
+  std::uint64_t post_tag2 = 0;              // post_tag2
   std::string writer_id{kDefaultWriterId};  // writer_id_string
-  PrintConfig print;  // type == kPrint
-  xacct::collector::TeeKeys tee;  // type == kTee (tee_*)
+  PrintConfig print;                        // type == kPrint
+  xacct::collector::TeeKeys tee;            // type == kTee (tee_*)
   // aggregate_filter, pre_tag_filter, pre_tag2_filter, pre_tag_label_filter
   // (userspace/filter/plugin_filter.hpp builds the filter).
   xacct::filter::PluginFilterConfig filter;

@@ -2,7 +2,6 @@
 // (spec/config.md §3); xacct-only rows say so, and their help is what the
 // generated key reference prints.
 #include "userspace/config_keys.hpp"
-#include "userspace/text.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -13,6 +12,7 @@
 #include "userspace/dynamic_name.hpp"
 #include "userspace/filter/tag_list.hpp"
 #include "userspace/primitive.hpp"
+#include "userspace/text.hpp"
 #include "userspace/time_bins.hpp"
 #include "userspace/writer_id.hpp"
 
@@ -210,8 +210,9 @@ constexpr KeyDef kKeys[] = {
            "setting mpls_vpn_rd (\"0:65512:1\"; overrides the exporter's); reloaded on SIGUSR2",
    .roles = kRoleCollect},
   {.name = "bgp_peer_src_as_type", .type = T::kEnum, .scope = S::kGlobal, .default_value = "",
-   .help = "where peer_src_as comes from: netflow/sflow (the exporter, default) or map "
-           "(bgp_peer_src_as_map)", .choices = "netflow|sflow|map", .unsupported_choices = "bgp",
+   .help = "where peer_src_as comes from: netflow/sflow (the exporter, default), map "
+           "(bgp_peer_src_as_map) or bgp (first ASN of the BGP/BMP route to src_host; with "
+           "nfacctd_as: bgp|bmp|longest)", .choices = "netflow|sflow|map|bgp",
    .roles = kRoleCollect},
   {.name = "bgp_peer_src_as_map", .type = T::kString, .scope = S::kGlobal, .default_value = "",
    .help = "collector: file of id=<ASN> ip=<exporter> [in=] [out=] [src_mac=] [bgp_nexthop=] [vlan=] "
@@ -226,16 +227,64 @@ constexpr KeyDef kKeys[] = {
            "none, the ASNs stay 0 (as pmacct)",
    .choices = "file|longest|fallback", .unsupported_choices = "bgp|bmp", .roles = kRoleProbe},
   {.name = "nfacctd_net", .type = T::kEnum, .scope = S::kGlobal, .default_value = "",
-   .help = "source of src_net/dst_net and masks: netflow/sflow (the exporter's masks), file "
-           "(networks_file), mask (networks_mask), longest (the longest of them); unset = file and/or "
-           "mask as configured, else the exporter's",
-   .choices = "netflow|sflow|file|mask|longest|fallback", .unsupported_choices = "bgp|bmp|igp",
+   .help = "source of src_net/dst_net, masks and peer_dst_ip: netflow/sflow (the exporter's), file "
+           "(networks_file), mask (networks_mask), bgp/bmp (the RIB of the exporter's BGP session or "
+           "BMP router: needs bgp_daemon or bmp_daemon; no route = 0), longest (the longest of them); "
+           "unset = file and/or mask as configured, else the exporter's (docs/bgp.md)",
+   .choices = "netflow|sflow|file|mask|bgp|bmp|longest|fallback", .unsupported_choices = "igp",
    .roles = kRoleCollect},
   {.name = "nfacctd_as", .type = T::kEnum, .scope = S::kGlobal, .default_value = "",
    .help = "source of src_as/dst_as/peer_src_as/peer_dst_as: netflow/sflow (the exporter's), file "
-           "(networks_file), longest; unset = the exporter's",
-   .choices = "netflow|sflow|file|longest|fallback", .unsupported_choices = "bgp|bmp",
+           "(networks_file), bgp/bmp (the RIB of the exporter's BGP session or BMP router: needs "
+           "bgp_daemon or bmp_daemon; no route = 0), longest; unset = the exporter's (docs/bgp.md)",
+   .choices = "netflow|sflow|file|bgp|bmp|longest|fallback",
    .roles = kRoleCollect},
+  // --- BGP/BMP enrichment (bgp/bgp_enrich.hpp, docs/bgp.md) ---
+  {.name = "bgp_agent_map", .type = T::kString, .scope = S::kGlobal, .default_value = "",
+   .help = "file of bgp_ip=<peer address or BGP ID> [bgp_port=] ip=<exporter prefix> [in=] [out=] "
+           "[filter=] rows: the BGP session whose RIB enriches the exporter's flows (else the session "
+           "whose address or BGP ID is the exporter's); reloaded on SIGUSR2", .roles = kRoleCollect},
+  {.name = "bmp_agent_map", .type = T::kString, .scope = S::kGlobal, .default_value = "",
+   .help = "as bgp_agent_map for the BMP RIB: bmp_ip=<BMP router address> (bgp_ip also accepted) "
+           "ip=<exporter prefix> ...; reloaded on SIGUSR2", .roles = kRoleCollect},
+  // --- BGP daemon (bgp/bgp_server.hpp, docs/bgp.md "BGP sessions") ---
+  {.name = "bgp_daemon", .type = T::kBool, .scope = S::kGlobal, .default_value = "false",
+   .help = "run the BGP daemon: a passive BGP speaker (never sends UPDATEs; MP-BGP IPv4/IPv6 unicast, "
+           "4-byte AS, ADD-PATH) whose routes nfacctd_as/nfacctd_net: bgp look up", .roles = kRoleCollect},
+  {.name = "bgp_daemon_ip", .type = T::kString, .scope = S::kGlobal, .default_value = "",
+   .help = "address the BGP daemon listens on (SO_REUSEPORT); unset = every IPv4 and IPv6 address",
+   .roles = kRoleCollect},
+  {.name = "bgp_daemon_port", .type = T::kUint, .scope = S::kGlobal, .default_value = "179",
+   .help = "TCP port of the BGP daemon", .min = 1, .max = 65535, .roles = kRoleCollect},
+  {.name = "bgp_daemon_as", .type = T::kUint, .scope = S::kGlobal, .default_value = "",
+   .help = "our AS number (4-byte ASNs allowed); unset = each peer's own AS (iBGP), as pmacct",
+   .min = 1, .max = 4294967295u, .roles = kRoleCollect},
+  {.name = "bgp_daemon_id", .type = T::kString, .scope = S::kGlobal, .default_value = "",
+   .help = "our BGP Identifier (an IPv4 address); unset = bgp_daemon_ip when that is an IPv4 address, "
+           "else 1.2.3.4", .roles = kRoleCollect},
+  {.name = "bgp_daemon_max_peers", .type = T::kUint, .scope = S::kGlobal, .default_value = "4",
+   .help = "BGP sessions at once (pmacct's code default; its docs say 10); further connections get a "
+           "Cease/Connection Rejected NOTIFICATION, are closed and counted (bgp.sessions.refused)",
+   .min = 1, .max = 65535, .roles = kRoleCollect},
+  {.name = "bgp_daemon_allow_file", .type = T::kString, .scope = S::kGlobal, .default_value = "",
+   .help = "file of IPv4/IPv6 addresses or prefixes of the peers allowed to connect, one per line (as "
+           "nfacctd_allow_file); unset = every peer; others are refused and counted", .roles = kRoleCollect},
+  // --- BMP station (bgp/bmp_station.hpp, docs/bgp.md "BMP station") ---
+  {.name = "bmp_daemon", .type = T::kBool, .scope = S::kGlobal, .default_value = "false",
+   .help = "run the BMP station (RFC 7854; Loc-RIB RFC 9069): routers connect over TCP and their "
+           "monitored peers' routes fill the RIB that nfacctd_as/nfacctd_net: bmp look up (pmacct refuses "
+           "it together with bgp_daemon; xacct runs both)", .roles = kRoleCollect},
+  {.name = "bmp_daemon_ip", .type = T::kString, .scope = S::kGlobal, .default_value = "",
+   .help = "address the BMP station listens on; unset = every IPv4 and IPv6 address", .roles = kRoleCollect},
+  {.name = "bmp_daemon_port", .type = T::kUint, .scope = S::kGlobal, .default_value = "1790",
+   .help = "TCP port of the BMP station (SO_REUSEPORT)", .min = 1, .max = 65535, .roles = kRoleCollect},
+  {.name = "bmp_daemon_max_peers", .type = T::kUint, .scope = S::kGlobal, .default_value = "4",
+   .help = "routers connected at once (pmacct's code default; its docs say 10); further connections are "
+           "closed at once and counted (bmp.sessions.refused)", .min = 1, .max = 65535,
+   .roles = kRoleCollect},
+  {.name = "bmp_daemon_allow_file", .type = T::kString, .scope = S::kGlobal, .default_value = "",
+   .help = "file of IPv4/IPv6 addresses or prefixes of the routers allowed to connect, one per line; "
+           "unset = every router; reloaded on SIGUSR2", .roles = kRoleCollect},
   // --- collector listeners (collector/listener.hpp, docs/collector.md) ---
   {.name = "nfacctd_ip", .type = T::kString, .scope = S::kGlobal, .default_value = "",
    .help = "address the NetFlow/IPFIX listener binds; unset = every IPv4 and IPv6 address",
@@ -295,6 +344,24 @@ constexpr KeyDef kKeys[] = {
    .help = "sockets (SO_REUSEPORT) and decode threads per listener; datagrams are steered by exporter "
            "address, so one exporter always reaches the same thread; 0 = one per online CPU",
    .xacct_only = true, .max = 256, .roles = kRoleCollect},
+  // --- sFlow counter log and IPFIX over TCP (collector/counter_file.hpp, tcp_listener.hpp) ---
+  {.name = "sfacctd_counter_file", .type = T::kString, .scope = S::kGlobal, .default_value = "",
+   .help = "sFlow counter samples are logged to this file as JSON lines, one per counter record (sfacctd's "
+           "format: generic, ethernet, vlan fields; a log_init line per agent); $peer_src_ip = the agent "
+           "address ('.'/':' as '_'); appended, reopened on SIGHUP/SIGUSR2; a named pipe must exist beforehand",
+   .roles = kRoleCollect},
+  {.name = "sfacctd_counter_output", .type = T::kEnum, .scope = S::kGlobal, .default_value = "json",
+   .help = "format of sfacctd_counter_file: json only (as pmacct)", .choices = "json",
+   .roles = kRoleCollect},
+  {.name = "nfacctd_tcp_port", .type = T::kUint, .scope = S::kGlobal, .default_value = "0",
+   .help = "TCP port for IPFIX over TCP (RFC 7011 10.4), bound on nfacctd_ip; 0 = off. One decoder per "
+           "connection: its templates never expire and go when it closes; a stream that loses its framing "
+           "closes that connection only",
+   .xacct_only = true, .max = 65535, .roles = kRoleCollect},
+  {.name = "nfacctd_tcp_max_connections", .type = T::kUint, .scope = S::kGlobal, .default_value = "256",
+   .help = "IPFIX over TCP connections open at once; further ones are closed at once and counted "
+           "(collector.tcp_listener.<ip:port>.rejected)",
+   .xacct_only = true, .min = 1, .max = 65535, .roles = kRoleCollect},
   // --- every plugin ----------------------------------------------------------
   {.name = "aggregate", .type = T::kPrimitiveList, .scope = S::kPlugin, .default_value = "src_host",
    .help = "primitives to aggregate on, comma list (see the primitives reference)"},
@@ -348,7 +415,8 @@ constexpr KeyDef kKeys[] = {
   // --- tee plugin (xacctd collect: collector/tee_replicator.hpp) -------------
   {.name = "tee_receivers", .type = T::kString, .scope = S::kPlugin, .default_value = "",
    .help = "receivers map: id=N ip=addr:port[,addr:port...] [balance-alg=rr|hash-agent|hash-crc32|hash-tag] "
-           "[tag=list] [src_port=N], one pool per line; reloaded on SIGUSR2. Mandatory for tee plugins",
+           "[tag=list] [src_port=N] (or kafka_broker=host:port kafka_topic=T, or zmq_address=host:port, with "
+           "tee_transparent), one pool per line; reloaded on SIGUSR2. Mandatory for tee plugins",
    .plugin_type = "tee", .roles = kRoleCollect},
   {.name = "tee_transparent", .type = T::kBool, .scope = S::kPlugin, .default_value = "false",
    .help = "send replicated datagrams with the exporter's source address and port (raw sockets, needs "
@@ -367,6 +435,9 @@ constexpr KeyDef kKeys[] = {
   {.name = "tee_max_receiver_pools", .type = T::kUint, .scope = S::kPlugin, .default_value = "128",
    .help = "most pools in tee_receivers", .min = 1, .max = 65536, .plugin_type = "tee",
    .roles = kRoleCollect},
+  {.name = "tee_kafka_config_file", .type = T::kString, .scope = S::kPlugin, .default_value = "",
+   .help = "librdkafka properties (lines 'global|topic, key, value') of the pools with kafka_broker=",
+   .plugin_type = "tee", .roles = kRoleCollect},
   // --- print plugin ----------------------------------------------------------
   {.name = "print_output", .type = T::kEnum, .scope = S::kPlugin, .default_value = "formatted",
    .help = "output format: formatted (padded columns), csv, json (one object per line)",
@@ -433,24 +504,72 @@ constexpr KeyAlias kAliases[] = {
 // after the table, so "pcap_interface" stays supported while "pcap_*" is not.
 constexpr std::string_view kUnsupported[] = {
     // core, capture, logging
-    "pidfile", "logfile", "syslog", "core_proc_name", "plugin_exit_any", "pcap_*", "snaplen",
-    "promisc", "pmacctd_*", "uacctd_*", "nfacctd_*", "sfacctd_*", "savefile_wait",
-    "interface_wait", "dry_run", "propagate_signals", "tmp_*",
-    "files_umask", "files_uid", "files_gid", "maps_*", "refresh_maps", "pre_tag_map_entries",
-    "classifier_*", "geoip*", "dtls_path", "redis_*",
+    "pidfile",
+    "logfile",
+    "syslog",
+    "core_proc_name",
+    "plugin_exit_any",
+    "pcap_*",
+    "snaplen",
+    "promisc",
+    "pmacctd_*",
+    "uacctd_*",
+    "nfacctd_*",
+    "sfacctd_*",
+    "savefile_wait",
+    "interface_wait",
+    "dry_run",
+    "propagate_signals",
+    "tmp_*",
+    "files_umask",
+    "files_uid",
+    "files_gid",
+    "maps_*",
+    "refresh_maps",
+    "pre_tag_map_entries",
+    "classifier_*",
+    "geoip*",
+    "dtls_path",
+    "redis_*",
     // aggregation, tagging, networks
-    "aggregate_filter", "aggregate_primitives", "aggregate_unknown_etype", "pre_tag_*",
-    "pre_tag2_filter", "networks_*", "ports_file",
-    "bgp_comms_encode_as_array", "as_path_encode_as_array", "tos_encode_as_dscp",
+    "aggregate_filter",
+    "aggregate_primitives",
+    "aggregate_unknown_etype",
+    "pre_tag_*",
+    "pre_tag2_filter",
+    "networks_*",
+    "ports_file",
+    "bgp_comms_encode_as_array",
+    "as_path_encode_as_array",
+    "tos_encode_as_dscp",
     // plugin queue
-    "plugin_pipe_zmq*", "plugin_pipe_amqp*", "plugin_pipe_kafka*", "plugin_pipe_check_core_pid",
+    "plugin_pipe_zmq*",
+    "plugin_pipe_amqp*",
+    "plugin_pipe_kafka*",
+    "plugin_pipe_check_core_pid",
     // print plugin extras
     "print_preprocess*",
-    "print_cache_entries", "print_output_lock_file", "print_output_custom_*",
-    "print_startup_delay", "print_max_writers", "avro_*",
+    "print_cache_entries",
+    "print_output_lock_file",
+    "print_output_custom_*",
+    "print_startup_delay",
+    "print_max_writers",
+    "avro_*",
     // other plugins and daemons
-    "imt_*", "sql_*", "kafka_*", "amqp_*", "nfprobe_*", "sfprobe_*", "tee_*", "bgp_*",
-    "bmp_*", "telemetry_*", "isis_*", "igp_*", "rpki_*", "zmq_*",
+    "imt_*",
+    "sql_*",
+    "kafka_*",
+    "amqp_*",
+    "nfprobe_*",
+    "sfprobe_*",
+    "tee_*",
+    "bgp_*",
+    "bmp_*",
+    "telemetry_*",
+    "isis_*",
+    "igp_*",
+    "rpki_*",
+    "zmq_*",
 };
 
 bool in_choices(std::string_view choices, std::string_view v) {
@@ -546,9 +665,8 @@ Result<std::string> canonicalize_typed(const KeyDef& key, std::string_view raw) 
                           " (expected a non-negative integer)");
       }
       if (n < key.min || n > key.max) {
-        return make_error("value " + std::string(v) + " for " + std::string(key.name) +
-                          " is out of range [" + std::to_string(key.min) + ", " +
-                          std::to_string(key.max) + "]");
+        return make_error("value " + std::string(v) + " for " + std::string(key.name) + " is out of range [" +
+                          std::to_string(key.min) + ", " + std::to_string(key.max) + "]");
       }
       return std::to_string(n);
     }
@@ -558,8 +676,8 @@ Result<std::string> canonicalize_typed(const KeyDef& key, std::string_view raw) 
       std::string e = lower(v);
       if (in_choices(key.choices, e)) return e;
       if (in_choices(key.unsupported_choices, e)) {
-        return make_error(std::string(key.name) + ": '" + e + "' is not supported yet (supported: " +
-                          choices_text(key.choices) + ")");
+        return make_error(std::string(key.name) + ": '" + e +
+                          "' is not supported yet (supported: " + choices_text(key.choices) + ")");
       }
       return make_error("invalid value '" + std::string(v) + "' for " + std::string(key.name) +
                         " (expected one of: " + choices_text(key.choices) + ")");
@@ -569,8 +687,8 @@ Result<std::string> canonicalize_typed(const KeyDef& key, std::string_view raw) 
       for (std::string_view item : split_list(v)) {
         std::string e = lower(item);
         if (!in_choices(key.choices, e)) {
-          return make_error("invalid item '" + std::string(item) + "' for " +
-                            std::string(key.name) + " (expected: " + choices_text(key.choices) + ")");
+          return make_error("invalid item '" + std::string(item) + "' for " + std::string(key.name) +
+                            " (expected: " + choices_text(key.choices) + ")");
         }
         if (std::find(seen.begin(), seen.end(), e) == seen.end()) seen.push_back(e);
       }
@@ -615,23 +733,34 @@ Result<std::string> canonicalize_typed(const KeyDef& key, std::string_view raw) 
 
 std::string_view to_string(KeyType type) {
   switch (type) {
-    case KeyType::kBool: return "bool";
-    case KeyType::kUint: return "integer";
-    case KeyType::kString: return "string";
-    case KeyType::kEnum: return "enum";
-    case KeyType::kEnumList: return "enum list";
-    case KeyType::kStringList: return "list";
-    case KeyType::kPrimitiveList: return "primitives";
-    case KeyType::kPluginList: return "plugins";
+    case KeyType::kBool:
+      return "bool";
+    case KeyType::kUint:
+      return "integer";
+    case KeyType::kString:
+      return "string";
+    case KeyType::kEnum:
+      return "enum";
+    case KeyType::kEnumList:
+      return "enum list";
+    case KeyType::kStringList:
+      return "list";
+    case KeyType::kPrimitiveList:
+      return "primitives";
+    case KeyType::kPluginList:
+      return "plugins";
   }
   return "?";
 }
 
 std::string_view to_string(KeyScope scope) {
   switch (scope) {
-    case KeyScope::kGlobal: return "G";
-    case KeyScope::kPlugin: return "P";
-    case KeyScope::kPluginOnly: return "N";
+    case KeyScope::kGlobal:
+      return "G";
+    case KeyScope::kPlugin:
+      return "P";
+    case KeyScope::kPluginOnly:
+      return "N";
   }
   return "?";
 }

@@ -103,6 +103,58 @@ void read_collector_config(const Reader& core, xacct::collector::CollectorConfig
   c.renormalize = core.boolean("nfacctd_renormalize") || core.boolean("sfacctd_renormalize");
   c.templates_file = core.str("nfacctd_templates_file");
   c.use_ip_next_hop = core.boolean("use_ip_next_hop");
+  c.counter_file = core.str("sfacctd_counter_file");
+  (void)core.str("sfacctd_counter_output");  // json, the only choice (checked by the key table)
+  c.counter_ts_utc = core.boolean("timestamps_utc");
+  c.counter_ts_rfc9557 = core.boolean("timestamps_rfc9557");
+  c.counter_ts_rfc3339 = core.boolean("timestamps_rfc3339") || c.counter_ts_rfc9557;
+  c.counter_ts_since_epoch = core.boolean("timestamps_since_epoch");
+  c.tcp_port = static_cast<std::uint16_t>(core.u32("nfacctd_tcp_port"));
+  c.tcp_max_connections = core.u32("nfacctd_tcp_max_connections");
+}
+
+// The collect role's BGP/BMP keys (bgp/bgp_daemons_config.hpp) and their
+// checks across keys. Keys of the BGP daemon and the BMP station are read
+// only once their rows exist in the key table (each daemon adds its own).
+void read_bgp_config(const Reader& core, const xacct::maps::MapsConfig& maps, xacct::bgp::BgpDaemonsConfig& b,
+                     std::string& errors) {
+  const auto has = [](std::string_view key) { return find_key(key) != nullptr; };
+  if (has("bgp_daemon")) b.bgp.enabled = core.boolean("bgp_daemon");
+  if (has("bgp_daemon_ip")) b.bgp.ip = core.str("bgp_daemon_ip");
+  if (has("bgp_daemon_port")) b.bgp.port = static_cast<std::uint16_t>(core.u32("bgp_daemon_port"));
+  if (has("bgp_daemon_id")) b.bgp.id = core.str("bgp_daemon_id");
+  if (has("bgp_daemon_as")) b.bgp.as = core.u32("bgp_daemon_as");
+  if (has("bgp_daemon_max_peers")) b.bgp.max_peers = core.u32("bgp_daemon_max_peers");
+  if (has("bgp_daemon_allow_file")) b.bgp.allow_file = core.str("bgp_daemon_allow_file");
+  if (has("bmp_daemon")) b.bmp.enabled = core.boolean("bmp_daemon");
+  if (has("bmp_daemon_ip")) b.bmp.ip = core.str("bmp_daemon_ip");
+  if (has("bmp_daemon_port")) b.bmp.port = static_cast<std::uint16_t>(core.u32("bmp_daemon_port"));
+  if (has("bmp_daemon_max_peers")) b.bmp.max_peers = core.u32("bmp_daemon_max_peers");
+  if (has("bmp_daemon_allow_file")) b.bmp.allow_file = core.str("bmp_daemon_allow_file");
+  b.bgp_agent_map = core.str("bgp_agent_map");
+  b.bmp_agent_map = core.str("bmp_agent_map");
+  b.peer_src_as_bgp = core.str("bgp_peer_src_as_type") == "bgp";
+  if (!maps.collector) return;
+  const bool daemon = b.bgp.enabled || b.bmp.enabled;
+  // pmacct: "AS aggregation selected but 'bgp_daemon' or 'bmp_daemon' is
+  // not enabled. Exiting." (and the same for network aggregation).
+  for (const char* key : {"nfacctd_as", "nfacctd_net"}) {
+    const std::string v = core.str(key);
+    if ((v == "bgp" || v == "bmp") && !daemon) {
+      add_error(errors,
+                core.where(key) + ": " + key + ": " + v + " needs bgp_daemon: true or bmp_daemon: true");
+    }
+  }
+  if (b.peer_src_as_bgp && !daemon) {
+    add_error(errors, core.where("bgp_peer_src_as_type") +
+                          ": bgp_peer_src_as_type: bgp needs bgp_daemon: true or bmp_daemon: true");
+  }
+  if (!b.bgp_agent_map.empty() && !b.bgp.enabled) {
+    add_error(errors, core.where("bgp_agent_map") + ": bgp_agent_map needs bgp_daemon: true");
+  }
+  if (!b.bmp_agent_map.empty() && !b.bmp.enabled) {
+    add_error(errors, core.where("bmp_agent_map") + ": bmp_agent_map needs bmp_daemon: true");
+  }
 }
 
 // *_history, *_history_roundoff, *_history_offset (validated by the key
@@ -123,8 +175,8 @@ void read_history(const Reader& r, const std::string& key, PluginConfig& pc, std
     return;
   }
   // Shortest possible bin: months have at least 28 days.
-  const std::int64_t shortest = pc.history.unit == BinUnit::kMonth ? 28LL * 86400 * pc.history.count
-                                                                   : nominal_bin_seconds(pc.history);
+  const std::int64_t shortest =
+      pc.history.unit == BinUnit::kMonth ? 28LL * 86400 * pc.history.count : nominal_bin_seconds(pc.history);
   if (pc.history.offset_s >= shortest) {
     add_error(errors, r.where(offset_key) + ": " + offset_key + " (" + std::to_string(pc.history.offset_s) +
                           " s) must be less than " + key + " (" + text + ")");
@@ -170,11 +222,12 @@ void check_network_sources(const Reader& r, const PluginConfig& pc, const xacct:
     }
     return {};
   };
-  const std::string net = has({Primitive::kSrcNet, Primitive::kDstNet, Primitive::kSrcMask, Primitive::kDstMask,
-                         Primitive::kPeerDstIp});
+  const std::string net = has({Primitive::kSrcNet, Primitive::kDstNet, Primitive::kSrcMask,
+                               Primitive::kDstMask, Primitive::kPeerDstIp});
   if (!net.empty() && maps.net_source.empty() && maps.networks_file.empty() && maps.networks_mask == 0) {
-    add_error(errors, r.where("aggregate") + ": primitive '" + net +
-                          "' needs one of pmacctd_net, networks_file, networks_mask (pmacctd refuses it too)");
+    add_error(errors,
+              r.where("aggregate") + ": primitive '" + net +
+                  "' needs one of pmacctd_net, networks_file, networks_mask (pmacctd refuses it too)");
   }
   const std::string as = has({Primitive::kSrcAs, Primitive::kDstAs});
   if (!as.empty() && maps.networks_file.empty() && maps.as_source.empty()) {
@@ -231,22 +284,22 @@ Result<ResolvedConfig> resolve_config(std::span<const ConfigLine> lines, Role ro
       continue;
     }
     if (alias) {
-      rc.warnings.push_back(where + ": '" + line.key + "' is the old name of '" +
-                            std::string(key->name) + "'");
+      rc.warnings.push_back(where + ": '" + line.key + "' is the old name of '" + std::string(key->name) +
+                            "'");
     }
     if (!key_applies_to_role(*key, role)) {
       error(at, where + ": key '" + std::string(key->name) + "' does not apply to xacctd " +
-                            std::string(to_string(role)));
+                    std::string(to_string(role)));
       continue;
     }
     if (key->scope == KeyScope::kGlobal && !line.plugin.empty()) {
-      error(at, where + ": key '" + std::string(key->name) +
-                            "' is global and cannot be scoped to plugin '" + line.plugin + "'");
+      error(at, where + ": key '" + std::string(key->name) + "' is global and cannot be scoped to plugin '" +
+                    line.plugin + "'");
       continue;
     }
     if (key->scope == KeyScope::kPluginOnly && line.plugin.empty()) {
-      error(at, where + ": key '" + std::string(key->name) +
-                            "' must be scoped to a plugin (" + std::string(key->name) + "[name]: ...)");
+      error(at, where + ": key '" + std::string(key->name) + "' must be scoped to a plugin (" +
+                    std::string(key->name) + "[name]: ...)");
       continue;
     }
     auto value = canonicalize_value(*key, line.value);
@@ -263,8 +316,9 @@ Result<ResolvedConfig> resolve_config(std::span<const ConfigLine> lines, Role ro
     if (decls) rc.plugins = std::move(decls.value());
   } else if (problems.empty()) {
     rc.plugins.push_back({"print", "default_print"});
-    rc.warnings.push_back("no plugins line: running one print plugin 'default_print' "
-                          "(pmacct would start a memory plugin)");
+    rc.warnings.push_back(
+        "no plugins line: running one print plugin 'default_print' "
+        "(pmacct would start a memory plugin)");
   }
 
   for (const Assignment& a : rc.assignments) {
@@ -272,11 +326,11 @@ Result<ResolvedConfig> resolve_config(std::span<const ConfigLine> lines, Role ro
     auto decl = std::find_if(rc.plugins.begin(), rc.plugins.end(),
                              [&](const PluginDecl& d) { return d.name == a.plugin; });
     if (decl == rc.plugins.end()) {
-      error(a.order, a.where + ": no plugin named '" + a.plugin + "' (plugins: " +
-                            join_names(rc.plugins) + ")");
+      error(a.order,
+            a.where + ": no plugin named '" + a.plugin + "' (plugins: " + join_names(rc.plugins) + ")");
     } else if (!a.key->plugin_type.empty() && decl->type != a.key->plugin_type) {
       error(a.order, a.where + ": key '" + std::string(a.key->name) + "' does not apply to plugin '" +
-                            a.plugin + "' of type " + decl->type);
+                         a.plugin + "' of type " + decl->type);
     }
   }
 
@@ -357,7 +411,8 @@ Result<DaemonConfig> build_daemon_config(const ResolvedConfig& rc) {
                           ": bgp_peer_src_as_map needs bgp_peer_src_as_type: map (as in pmacct)");
   }
   if (peer_src_as_type == "map" && maps.bgp_peer_src_as_map.empty()) {
-    add_error(errors, core.where("bgp_peer_src_as_type") + ": bgp_peer_src_as_type: map needs bgp_peer_src_as_map");
+    add_error(errors,
+              core.where("bgp_peer_src_as_type") + ": bgp_peer_src_as_type: map needs bgp_peer_src_as_map");
   }
   maps.collector = dc.role == Role::kCollect;
   const std::string pm_net = core.str("pmacctd_net");
@@ -367,6 +422,7 @@ Result<DaemonConfig> build_daemon_config(const ResolvedConfig& rc) {
   maps.net_source = maps.collector ? nf_net : pm_net;
   maps.as_source = maps.collector ? nf_as : pm_as;
   read_collector_config(core, dc.core.collector);
+  read_bgp_config(core, maps, dc.core.bgp, errors);
 
   for (const PluginDecl& decl : rc.plugins) {
     const Reader r(rc, decl.name);
@@ -406,9 +462,11 @@ Result<DaemonConfig> build_daemon_config(const ResolvedConfig& rc) {
     pc.tee.pipe_size = r.u32("tee_pipe_size");
     pc.tee.max_receivers = r.u32("tee_max_receivers");
     pc.tee.max_pools = r.u32("tee_max_receiver_pools");
+    pc.tee.kafka_config_file = r.str("tee_kafka_config_file");
     if (pc.type == PluginType::kTee) {
       if (dc.role != Role::kCollect) {
-        add_error(errors, "plugin '" + pc.name + "': tee plugins replicate collected datagrams: xacctd collect only");
+        add_error(errors,
+                  "plugin '" + pc.name + "': tee plugins replicate collected datagrams: xacctd collect only");
       } else if (pc.tee.receivers.empty()) {
         add_error(errors, "plugin '" + pc.name + "': tee needs tee_receivers");
       }
@@ -416,7 +474,9 @@ Result<DaemonConfig> build_daemon_config(const ResolvedConfig& rc) {
     if (pc.type == PluginType::kPrint) {
       PrintConfig& p = pc.print;
       std::string out = r.str("print_output");
-      p.output = out == "csv" ? PrintOutput::kCsv : out == "json" ? PrintOutput::kJson : PrintOutput::kFormatted;
+      p.output = out == "csv"    ? PrintOutput::kCsv
+                 : out == "json" ? PrintOutput::kJson
+                                 : PrintOutput::kFormatted;
       p.output_file = r.str("print_output_file");
       if (p.output_file == "-") p.output_file.clear();
       p.output_file_append = r.boolean("print_output_file_append");
@@ -444,8 +504,8 @@ Result<DaemonConfig> build_daemon_config(const ResolvedConfig& rc) {
       const auto& a = dc.plugins[i];
       const auto& b = dc.plugins[j];
       if (!a.print.output_file.empty() && a.print.output_file == b.print.output_file) {
-        add_error(errors, Reader(rc, b.name).where("print_output_file") + ": plugins '" + a.name +
-                              "' and '" + b.name + "' both write " + a.print.output_file +
+        add_error(errors, Reader(rc, b.name).where("print_output_file") + ": plugins '" + a.name + "' and '" +
+                              b.name + "' both write " + a.print.output_file +
                               " (scope print_output_file per plugin)");
       }
     }
@@ -469,7 +529,8 @@ Result<std::vector<ConfigLine>> read_config_lines(const ConfigOptions& options) 
       // One line per override: renumber "command line:1: ..." to the n-th.
       std::string msg = parsed.error().message;
       const std::string first = "command line:1:";
-      if (msg.rfind(first, 0) == 0) msg = "command line:" + std::to_string(n) + ":" + msg.substr(first.size());
+      if (msg.rfind(first, 0) == 0)
+        msg = "command line:" + std::to_string(n) + ":" + msg.substr(first.size());
       add_error(errors, msg);
       continue;
     }
@@ -493,9 +554,10 @@ Result<DaemonConfig> load_daemon_config(const ConfigOptions& options) {
   if (config) {
     for (const PluginConfig& pc : config.value().plugins) {
       if (!pc.ebpf_header_samples) continue;
-      log->info("plugin {}: its aggregate has MAC, cos or MPLS primitives: it counts eBPF traffic from "
-                "the 1:{} header samples, not from the exact eBPF flows", pc.name,
-                config.value().core.ebpf.sampling_rate);
+      log->info(
+          "plugin {}: its aggregate has MAC, cos or MPLS primitives: it counts eBPF traffic from "
+          "the 1:{} header samples, not from the exact eBPF flows",
+          pc.name, config.value().core.ebpf.sampling_rate);
     }
   }
   return config;

@@ -19,6 +19,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <thread>
 #include <vector>
@@ -70,6 +71,10 @@ class Plugin {
  private:
   void run();
   void aggregate(const RecordBatch& batch);
+  struct ChunkTotals {
+    std::uint64_t records = 0, filtered = 0, packets = 0, bytes = 0, overflow = 0;
+  };
+  void aggregate(std::span<const FlowRecord> records, TimestampNs now, ChunkTotals& totals);
   void flush(bool final);
 
   const PluginConfig config_;

@@ -5,6 +5,7 @@
 #include "collector/listener.hpp"
 
 #include <arpa/inet.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -17,8 +18,6 @@
 #include <set>
 #include <string>
 #include <thread>
-
-#include <gtest/gtest.h>
 
 #include "collector/exporter_stats.hpp"
 
@@ -225,8 +224,8 @@ TEST(Listener, OneExporterAddressAlwaysReachesTheSameThread) {
   ASSERT_NE(l, nullptr);
   ASSERT_EQ(l->threads(), 4u);
   l->start();
-  const char* sources[] = {"127.0.0.1", "127.0.0.2", "127.0.0.3", "127.0.0.4", "127.0.0.5", "127.0.0.6",
-                           "127.0.0.7", "127.0.0.8"};
+  const char* sources[] = {"127.0.0.1", "127.0.0.2", "127.0.0.3", "127.0.0.4",
+                           "127.0.0.5", "127.0.0.6", "127.0.0.7", "127.0.0.8"};
   std::size_t sent = 0;
   for (int round = 0; round < 5; ++round) {
     for (const char* s : sources) {
@@ -243,8 +242,56 @@ TEST(Listener, OneExporterAddressAlwaysReachesTheSameThread) {
     used.insert(r.obs_id);
   }
   ASSERT_EQ(threads_of.size(), 8u);
-  for (const auto& [ip, t] : threads_of) EXPECT_EQ(t.size(), 1u) << ip << " reached " << t.size() << " threads";
+  for (const auto& [ip, t] : threads_of)
+    EXPECT_EQ(t.size(), 1u) << ip << " reached " << t.size() << " threads";
   EXPECT_GE(used.size(), 2u);  // 8 addresses over 4 sockets: the hash spreads them
+}
+
+// Datagrams are received into packed 2 KiB slots plus an overflow area
+// (listener.cpp): one that fills the slot exactly, one a byte longer, jumbo
+// and near-maximal ones must reach the decoder whole and byte for byte.
+class PatternDecoder : public DatagramDecoder {
+ public:
+  DecodeResult decode(const Datagram& d, userspace::RecordBatch& out) override {
+    bool intact = true;
+    for (std::size_t i = 0; i < d.data.size(); ++i) {
+      intact = intact && d.data[i] == static_cast<std::uint8_t>(i * 7 + d.data.size());
+    }
+    userspace::FlowRecord rec;
+    rec.packets = intact ? 1 : 0;
+    rec.bytes = d.data.size();
+    out.push_back(rec);
+    DecodeResult r;
+    r.records = 1;
+    return r;
+  }
+};
+
+TEST(Listener, DatagramsLongerThanASlotArriveWhole) {
+  Fixture f;
+  ListenerOptions o;
+  o.ip = "127.0.0.1";
+  o.pipe_size = 1 << 20;
+  ListenerOutput out;
+  out.push = [&f](userspace::RecordBatch&& b) { f.sink.push(std::move(b)); };
+  auto l = Listener::create(
+      o, [] { return std::make_unique<PatternDecoder>(); }, nullptr, std::move(out), f.stats);
+  ASSERT_TRUE(l.ok());
+  l.value()->start();
+  const std::vector<std::size_t> sizes = {1, 2047, 2048, 2049, 4096, 9000, 65000, 300};
+  for (std::size_t n : sizes) {
+    std::string payload(n, '\0');
+    for (std::size_t i = 0; i < n; ++i) payload[i] = static_cast<char>(static_cast<std::uint8_t>(i * 7 + n));
+    send_from("127.0.0.1", 0, l.value()->port(), payload);
+  }
+  ASSERT_TRUE(wait_for([&] { return f.sink.size() == sizes.size(); }));
+  l.value()->stop();
+  std::multiset<std::uint64_t> got;
+  for (const auto& r : f.sink.records) {
+    EXPECT_EQ(r.packets, 1u) << "datagram of " << r.bytes << " bytes arrived altered";
+    got.insert(r.bytes);
+  }
+  EXPECT_EQ(got, std::multiset<std::uint64_t>(sizes.begin(), sizes.end()));
 }
 
 TEST(Listener, BindErrorNamesTheAddress) {
@@ -252,7 +299,8 @@ TEST(Listener, BindErrorNamesTheAddress) {
   ListenerOptions o;
   o.ip = "192.0.2.77";  // not local
   ListenerOutput out;
-  auto l = Listener::create(o, [] { return std::make_unique<CountingDecoder>(0); }, nullptr, out, f.stats);
+  auto l = Listener::create(
+      o, [] { return std::make_unique<CountingDecoder>(0); }, nullptr, out, f.stats);
   ASSERT_FALSE(l.ok());
   EXPECT_EQ(l.error().message, "netflow listener 192.0.2.77:0: bind: Cannot assign requested address");
 }

@@ -9,7 +9,8 @@
 namespace xacct::collector {
 namespace {
 
-std::vector<TeePoolSpec> parse(std::string_view text, maps::LoadReport& report, TeeReceiversLimits limits = {}) {
+std::vector<TeePoolSpec> parse(std::string_view text, maps::LoadReport& report,
+                               TeeReceiversLimits limits = {}) {
   return parse_tee_receivers(text, "tee.map", limits, report);
 }
 
@@ -55,20 +56,20 @@ TEST(TeeReceivers, BadLinesAreSkippedWithWarnings) {
   maps::LoadReport report;
   auto pools = parse(
       "id=1 ip=127.0.0.1:2101\n"
-      "ip=127.0.0.1:2102\n"                   // 2: no id
-      "id=3\n"                                // 3: no ip
-      "id=0 ip=127.0.0.1:1\n"                 // 4: id 0
-      "id=1 ip=127.0.0.1:3\n"                 // 5: duplicate id
-      "id=6 ip=127.0.0.1\n"                   // 6: no port
-      "id=7 ip=127.0.0.1:70000\n"             // 7: port out of range
-      "id=8 ip=example.org:2100\n"            // 8: not numeric
-      "id=9 ip=127.0.0.1:1 balance-alg=lru\n" // 9: unknown algorithm
-      "id=10 ip=127.0.0.1:1 tag=5-2\n"        // 10: bad range
-      "id=11 ip=127.0.0.1:1 kafka_broker=x\n" // 11: unsupported
-      "id=12 ip=127.0.0.1:1 colour=red\n"     // 12: unknown key
-      "id = 13 ip=127.0.0.1:1\n"              // 13: blanks around =
-      "id=14 ip=[::1:2100\n"                  // 14: bad brackets
-      "id=15 ip=::1:2100\n"                   // 15: v6 without brackets
+      "ip=127.0.0.1:2102\n"                    // 2: no id
+      "id=3\n"                                 // 3: no ip
+      "id=0 ip=127.0.0.1:1\n"                  // 4: id 0
+      "id=1 ip=127.0.0.1:3\n"                  // 5: duplicate id
+      "id=6 ip=127.0.0.1\n"                    // 6: no port
+      "id=7 ip=127.0.0.1:70000\n"              // 7: port out of range
+      "id=8 ip=example.org:2100\n"             // 8: not numeric
+      "id=9 ip=127.0.0.1:1 balance-alg=lru\n"  // 9: unknown algorithm
+      "id=10 ip=127.0.0.1:1 tag=5-2\n"         // 10: bad range
+      "id=11 ip=127.0.0.1:1 kafka_broker=x\n"  // 11: ip and kafka
+      "id=12 ip=127.0.0.1:1 colour=red\n"      // 12: unknown key
+      "id = 13 ip=127.0.0.1:1\n"               // 13: blanks around =
+      "id=14 ip=[::1:2100\n"                   // 14: bad brackets
+      "id=15 ip=::1:2100\n"                    // 15: v6 without brackets
       "id=16 ip=127.0.0.1:2\n",
       report);
   ASSERT_EQ(pools.size(), 2u);
@@ -78,7 +79,7 @@ TEST(TeeReceivers, BadLinesAreSkippedWithWarnings) {
   EXPECT_NE(report.warnings[0].find("tee.map:2:"), std::string::npos) << report.warnings[0];
   EXPECT_NE(report.warnings[0].find("missing id"), std::string::npos) << report.warnings[0];
   EXPECT_NE(report.warnings[3].find("used twice"), std::string::npos) << report.warnings[3];
-  EXPECT_NE(report.warnings[9].find("not supported"), std::string::npos) << report.warnings[9];
+  EXPECT_NE(report.warnings[9].find("mutually exclusive"), std::string::npos) << report.warnings[9];
 }
 
 TEST(TeeReceivers, Limits) {
@@ -127,7 +128,7 @@ TEST(TeePacket, Ipv4HeaderBytesAndChecksums) {
   EXPECT_EQ(std::vector<std::uint8_t>(out.begin() + 12, out.begin() + 20),
             (std::vector<std::uint8_t>{198, 18, 0, 1, 198, 19, 0, 2}));
   EXPECT_EQ(ones_sum(out.data(), 20), 0xffff);  // header checksum verifies
-  EXPECT_EQ(out[20], 0x18);  // 6343
+  EXPECT_EQ(out[20], 0x18);                     // 6343
   EXPECT_EQ(out[21], 0xc7);
   EXPECT_EQ(out[22], 0x27);  // 9995
   EXPECT_EQ(out[23], 0x0b);
@@ -164,8 +165,10 @@ TEST(TeePacket, RefusesMixedFamiliesAndOversize) {
   v6.is_v6 = true;
   std::vector<std::uint8_t> out;
   EXPECT_FALSE(build_udp_packet(ip4(1, 2, 3, 4), 1, v6, 2, 0, std::vector<std::uint8_t>(10), out));
-  EXPECT_FALSE(build_udp_packet(ip4(1, 2, 3, 4), 1, ip4(5, 6, 7, 8), 2, 0, std::vector<std::uint8_t>(65508), out));
-  EXPECT_TRUE(build_udp_packet(ip4(1, 2, 3, 4), 1, ip4(5, 6, 7, 8), 2, 0, std::vector<std::uint8_t>(65507), out));
+  EXPECT_FALSE(
+      build_udp_packet(ip4(1, 2, 3, 4), 1, ip4(5, 6, 7, 8), 2, 0, std::vector<std::uint8_t>(65508), out));
+  EXPECT_TRUE(
+      build_udp_packet(ip4(1, 2, 3, 4), 1, ip4(5, 6, 7, 8), 2, 0, std::vector<std::uint8_t>(65507), out));
 }
 
 }  // namespace

@@ -14,6 +14,12 @@ nfacctd's plugin processes included) is read, then SIGINT makes it write
 the file. Records taken = sum of the packets column (every record sent
 counts exactly 1 packet); loss = 1 - taken / sent.
 
+With --collector-cpus/--sender-cpus (taskset lists) the collector (every
+process and thread of it) and the sender run on the CPUs given, e.g. the
+collector alone on CPU 1 and the sender on CPU 0: CPU time per record is
+then measured without the sender (or the other half of the daemon) on
+another core, and is steadier on a shared machine.
+
 Standard library only. Prints a table and a JSON summary.
 """
 import argparse
@@ -49,6 +55,11 @@ def tree_cpu(pid):
         except (OSError, ValueError):
             pass
     return total
+
+
+def pin(cpus):
+    """taskset prefix (it execs the program: same PID, CPU time read as before)."""
+    return ["taskset", "-c", cpus] if cpus else []
 
 
 def free_port():
@@ -110,7 +121,7 @@ def run_once(kind, binary, proto, rate, args, workdir):
     with open(conf, "w") as f:
         f.write("\n".join(lines) + "\n")
     logf = open(os.path.join(workdir, f"{kind}.log"), "w")
-    p = subprocess.Popen(argv + ["-f", conf], stdout=logf, stderr=subprocess.STDOUT)
+    p = subprocess.Popen(pin(args.collector_cpus) + argv + ["-f", conf], stdout=logf, stderr=subprocess.STDOUT)
     try:
         end = time.time() + 10
         while not listening(port):
@@ -119,7 +130,7 @@ def run_once(kind, binary, proto, rate, args, workdir):
             time.sleep(0.05)
         time.sleep(0.5)
         cpu0 = tree_cpu(p.pid)
-        r = subprocess.run([args.sender, "--port", str(port), "--proto", proto, "--rate", str(rate),
+        r = subprocess.run(pin(args.sender_cpus) + [args.sender, "--port", str(port), "--proto", proto, "--rate", str(rate),
                             "--seconds", str(args.seconds), "--sources", str(args.sources),
                             "--flows", str(args.flows)], capture_output=True, text=True, check=True)
         sent = json.loads(r.stdout.strip().splitlines()[-1])
@@ -180,12 +191,16 @@ def main():
     ap.add_argument("--threads", type=int, default=2, help="collector_threads of the xacctd-threads run")
     ap.add_argument("--pipe-size", type=int, default=16777216, help="[ns]facctd_pipe_size for every collector")
     ap.add_argument("--collectors", default="nfacctd,nfacctd-tuned,xacctd,xacctd-threads")
+    ap.add_argument("--collector-cpus", default="",
+                    help="taskset CPU list for every collector (all its processes/threads), e.g. 1")
+    ap.add_argument("--sender-cpus", default="", help="taskset CPU list for the sender, e.g. 0")
     args = ap.parse_args()
     workdir = tempfile.mkdtemp(prefix="xacct-collect-bench-")
     protos = ["ipfix", "sflow"] if args.proto == "both" else [args.proto]
     summary = {}
     print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} at start "
-          f"(other processes share it)", flush=True)
+          f"(other processes share it); collector CPUs {args.collector_cpus or 'any'}, "
+          f"sender CPUs {args.sender_cpus or 'any'}", flush=True)
     for proto in protos:
         for kind in args.collectors.split(","):
             binary = args.xacctd if kind.startswith("xacctd") else None

@@ -4,6 +4,8 @@
 # tools/bench/collect_bench.py and tools/bench/README.md). From a clean clone:
 #   tools/bench/collect_vs_nfacctd.sh [--xacctd PATH] [collect_bench.py options]
 #   e.g. --proto both --seconds 5 --sources 4 --threads 2
+#   --collector-cpus 1 --sender-cpus 0: collector and sender pinned (taskset)
+#   to a CPU each, for steadier CPU-per-record figures on a shared machine
 # Installs missing Debian packages (pmacct), builds xacctd and the sender
 # (tools/bench/collect_sender.cpp) into $BUILD (default build/), then runs
 # the search for nfacctd as shipped, nfacctd tuned (plugin_buffer_size

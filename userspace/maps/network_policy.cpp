@@ -35,6 +35,12 @@ userspace::Result<NetworkPolicy> NetworkPolicy::resolve(const MapsConfig& c) {
     p.net_fallback = true;
     p.net_keep = c.collector;
     p.net_file = have_file;
+  } else if (c.collector && (net == "bgp" || net == "bmp")) {
+    // bgp/bgp_enrich.* has set the masks and next hop from the RIB before
+    // the maps run; here the nets follow the masks, as with the exporter's.
+    // (The probe has no BGP daemon yet: "invalid value" below.)
+    p.net_bgp = true;
+    p.net_keep = true;
   } else {
     return make_error(net_key + ": invalid value '" + net + "'");
   }
@@ -50,6 +56,9 @@ userspace::Result<NetworkPolicy> NetworkPolicy::resolve(const MapsConfig& c) {
   } else if (as == "longest" || as == "fallback") {
     p.as_fallback = true;
     p.as_file = have_file;
+  } else if (c.collector && (as == "bgp" || as == "bmp")) {
+    // Set by bgp/bgp_enrich.* before the maps; networks_file is not used.
+    p.as_bgp = true;
   } else {
     return make_error(as_key + ": invalid value '" + as + "'");
   }
@@ -125,7 +134,8 @@ NetworkLookup apply_networks(const NetworkPolicy& p, const NetworksTable* table,
   NetworkLookup l;
   if (!p.active()) return l;
   l.src_found = apply_side(p, table, {r.src_host, r.src_net, r.src_mask, r.src_as, r.peer_src_as, nullptr});
-  l.dst_found = apply_side(p, table, {r.dst_host, r.dst_net, r.dst_mask, r.dst_as, r.peer_dst_as, &r.peer_dst_ip});
+  l.dst_found =
+      apply_side(p, table, {r.dst_host, r.dst_net, r.dst_mask, r.dst_as, r.peer_dst_as, &r.peer_dst_ip});
   l.looked_up = table != nullptr && !table->empty() && (p.net_file || p.as_file);
   return l;
 }

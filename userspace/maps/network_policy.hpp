@@ -18,6 +18,11 @@
 //   itself when the mask is 0).
 //   networks_file_filter: hosts (and nets) in no prefix are zeroed, after
 //   pre_tag_map has seen them (pmacct zeroes them in the plugins).
+//   bgp / bmp (collector): the BGP enrichment (bgp/bgp_enrich.*) runs before
+//     the maps and sets masks, next hop and ASNs from the RIB; here the nets
+//     follow those masks (net_keep) and networks_file is not consulted for
+//     what BGP provides. With longest, BGP has already competed with the
+//     exporter's masks and the file competes with the result.
 #pragma once
 
 #include <cstdint>
@@ -36,6 +41,8 @@ struct NetworkPolicy {
   bool net_fallback = false;
   bool as_file = false;
   bool as_fallback = false;
+  bool net_bgp = false;  // nfacctd_net: bgp|bmp (masks set by bgp_enrich)
+  bool as_bgp = false;   // nfacctd_as: bgp|bmp (ASNs set by bgp_enrich)
   bool filter = false;
   bool no_lpm = false;
   bool no_mask_if_zero = false;
@@ -56,10 +63,12 @@ struct NetworkLookup {
 };
 
 // Nets, masks, ASNs and next hop (before pre_tag_map). `table` may be null.
-NetworkLookup apply_networks(const NetworkPolicy& policy, const NetworksTable* table, userspace::FlowRecord& r);
+NetworkLookup apply_networks(const NetworkPolicy& policy, const NetworksTable* table,
+                             userspace::FlowRecord& r);
 
 // networks_file_filter (after pre_tag_map): zeroes hosts and nets that the
 // lookup found in no prefix.
-void apply_networks_filter(const NetworkPolicy& policy, const NetworkLookup& lookup, userspace::FlowRecord& r);
+void apply_networks_filter(const NetworkPolicy& policy, const NetworkLookup& lookup,
+                           userspace::FlowRecord& r);
 
 }  // namespace xacct::maps
