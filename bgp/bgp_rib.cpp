@@ -134,6 +134,7 @@ struct PeerTable {
 };
 
 struct ViewState {
+  std::uint64_t id = 0;  // unique: a compile result finds its view by it, not by address
   bool bmp = false;
   IpAddress router;                 // BMP
   std::vector<PeerTable*> members;  // BGP: exactly one
@@ -422,7 +423,7 @@ struct Rib::Impl {
         p->key.add_path = key.add_path;
         p->key.bgp_id = key.bgp_id;
         p->key.peer_as = key.peer_as;
-        p->key.peer_port = key.peer_port;
+        if (key.source == PeerKey::Source::kBmp) p->key.peer_port = key.peer_port;
         if (key.router_bgp_id != 0) p->key.router_bgp_id = key.router_bgp_id;
         return *p;
       }
@@ -442,6 +443,7 @@ struct Rib::Impl {
     if (view == nullptr) {
       views.push_back(std::make_unique<ViewState>());
       view = views.back().get();
+      view->id = next_order++;
       view->bmp = key.source == PeerKey::Source::kBmp;
       view->router = key.router;
     }
@@ -544,7 +546,7 @@ struct Rib::Impl {
 
   // --- compiling ---
   struct Job {
-    ViewState* view = nullptr;
+    std::uint64_t view_id = 0;
     std::vector<Row> rows;
     std::vector<std::shared_ptr<const RouteAttrs>> attrs;
     std::array<bool, 2> add_path{};
@@ -553,7 +555,7 @@ struct Rib::Impl {
   // mu held: copies the rows of one view.
   Job extract(ViewState& v) {
     Job job;
-    job.view = &v;
+    job.view_id = v.id;
     std::vector<std::uint32_t> remap(slots.size(), UINT32_MAX);
     auto local = [&](std::uint32_t slot) {
       std::uint32_t& m = remap[slot];
@@ -623,7 +625,7 @@ struct Rib::Impl {
       std::lock_guard lock(mu);
       // The view may have gone (peer down) while compiling.
       for (auto& v : views) {
-        if (v.get() == job.view) {
+        if (v->id == job.view_id) {
           v->compiled = std::move(view);
           v->last_compile_cost = cost;
           break;

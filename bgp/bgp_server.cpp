@@ -9,9 +9,11 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ip/v6_only.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 #include <chrono>
 #include <map>
+#include <set>
 
 #include "collector/allow_list.hpp"
 #include "userspace/logging.hpp"
@@ -71,6 +73,7 @@ struct BgpServer::Impl {
         stats(st),
         active(a),
         acceptor(io),
+        accept_retry(io),
         accepted(st.counter("bgp.sessions.accepted")),
         refused(st.counter("bgp.sessions.refused")),
         established(st.counter("bgp.sessions.established")),
@@ -82,6 +85,7 @@ struct BgpServer::Impl {
   std::atomic<std::size_t>& active;
   asio::io_context io;
   tcp::acceptor acceptor;
+  asio::steady_timer accept_retry;  // after an accept error (out of descriptors)
   std::unique_ptr<collector::AllowList> allow;
   std::thread thread;
   bool stopping = false;                                        // I/O thread only
@@ -91,8 +95,22 @@ struct BgpServer::Impl {
   userspace::Counter& established;
   userspace::Counter& closed;
 
+  // Counters live as long as the daemon: after kMaxPeerCounterSets
+  // distinct peer addresses (connections from ever-new addresses), further
+  // peers share "bgp.peer.other.*" so that memory stays bounded.
+  static constexpr std::size_t kMaxPeerCounterSets = 4096;
+  std::set<std::string> peers_with_counters;  // I/O thread only
+
   PeerCounters counters(const IpAddress& peer) {
-    const std::string p = "bgp.peer." + userspace::ip_text(peer) + ".";
+    std::string name = userspace::ip_text(peer);
+    if (!peers_with_counters.contains(name)) {
+      if (peers_with_counters.size() >= kMaxPeerCounterSets) {
+        name = "other";
+      } else {
+        peers_with_counters.insert(name);
+      }
+    }
+    const std::string p = "bgp.peer." + name + ".";
     PeerCounters c;
     c.updates = &stats.counter(p + "updates");
     c.prefixes_announced = &stats.counter(p + "prefixes_announced");
@@ -107,12 +125,17 @@ struct BgpServer::Impl {
   void accept() {
     acceptor.async_accept([this](const boost::system::error_code& ec, tcp::socket socket) {
       if (stopping || !acceptor.is_open()) return;
-      if (ec) {
-        logger()->warn("accept: {}", ec.message());
-      } else {
+      if (!ec) {
         admit(std::move(socket));
+        return accept();
       }
-      accept();
+      // Out of descriptors or memory: accepting again at once would spin
+      // (the connection stays in the backlog); retry in 100 ms.
+      logger()->warn("accept: {}", ec.message());
+      accept_retry.expires_after(std::chrono::milliseconds(100));
+      accept_retry.async_wait([this](const boost::system::error_code& wait_ec) {
+        if (!wait_ec && !stopping && acceptor.is_open()) accept();
+      });
     });
   }
 
@@ -226,6 +249,7 @@ void BgpServer::stop() {
     m.stopping = true;
     boost::system::error_code ec;
     m.acceptor.close(ec);
+    m.accept_retry.cancel();
     // Copies: shutdown may close (and erase) a session at once.
     std::vector<std::shared_ptr<BgpSession>> all;
     for (auto& [p, s] : m.sessions) all.push_back(s);

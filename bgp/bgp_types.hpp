@@ -113,9 +113,14 @@ struct PeerKey {
   // session's address or this ID (bmp_lookup.c). Not part of the identity.
   std::uint32_t router_bgp_id = 0;
 
+  // A BGP session is its address and TCP port: when a router reconnects
+  // before its old session has timed out, the two keep separate routes, and
+  // the old one's end drops only its own. A BMP peer ignores the port (it
+  // is 0 until the Peer Up).
   bool operator==(const PeerKey& o) const {
     return source == o.source && router == o.router && peer_addr == o.peer_addr &&
-           peer_distinguisher == o.peer_distinguisher && post_policy == o.post_policy && loc_rib == o.loc_rib;
+           peer_distinguisher == o.peer_distinguisher && post_policy == o.post_policy &&
+           loc_rib == o.loc_rib && (source != Source::kBgp || peer_port == o.peer_port);
   }
 };
 

@@ -119,10 +119,11 @@ void CounterFileWriter::submit(const SflowCounterSampleView& sample) {
   }
   {
     std::lock_guard lock(mu_);
-    if (queue_.size() >= options_.queue_samples) {
+    if (queue_.size() >= options_.queue_samples || queued_bytes_ + s.bytes.size() > options_.queue_bytes) {
       counters_->samples_dropped.add();
       return;
     }
+    queued_bytes_ += s.bytes.size();
     queue_.push_back(std::move(s));
     ++submitted_;
   }
@@ -166,6 +167,7 @@ void CounterFileWriter::run() {
       std::unique_lock lock(mu_);
       cv_.wait(lock, [&] { return stop_ || reopen_ || !queue_.empty(); });
       batch.swap(queue_);
+      queued_bytes_ = 0;
       reopen = std::exchange(reopen_, false);
       stopping = stop_;
     }

@@ -3,7 +3,8 @@
 // its own so that a slow disk or a full named pipe never stalls decoding.
 //
 //   decode threads  submit() (the decoder's SflowOptions::on_counter_sample)
-//                   copies the sample into a bounded queue (`queue_samples`);
+//                   copies the sample into a bounded queue (`queue_samples`
+//                   samples, `queue_bytes` record bytes);
 //                   a sample that finds the queue full is dropped and counted.
 //   writer thread   formats the lines (seq numbers in queue order, one
 //                   log_init per agent and sub agent id before its first
@@ -48,6 +49,9 @@ struct CounterFileOptions {
   std::string file;                        // sfacctd_counter_file ($peer_src_ip allowed)
   userspace::TimestampOptions timestamps;  // timestamps_utc / _rfc3339 / _since_epoch (global)
   std::size_t queue_samples = 65536;
+  // Record bytes queued at most: an agent sending big counter records must
+  // not grow the queue without bound while the disk is slow.
+  std::size_t queue_bytes = std::size_t{64} << 20;
   std::size_t max_files = 1024;
   std::size_t max_agents = 65536;  // agents remembered for log_init
 };
@@ -95,8 +99,9 @@ class CounterFileWriter {
   std::condition_variable cv_;       // work for the thread
   std::condition_variable idle_cv_;  // flush()
   std::deque<Sample> queue_;
-  std::uint64_t submitted_ = 0;  // under mu_
-  std::uint64_t done_ = 0;       // under mu_
+  std::uint64_t submitted_ = 0;   // under mu_
+  std::size_t queued_bytes_ = 0;  // under mu_: record bytes in queue_
+  std::uint64_t done_ = 0;        // under mu_
   bool stop_ = false;
   bool reopen_ = false;
   std::thread thread_;

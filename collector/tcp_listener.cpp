@@ -25,6 +25,7 @@ constexpr int kPollTimeoutMs = 200;
 constexpr std::size_t kReadSize = 65536;
 constexpr std::size_t kPushRecords = 4096;
 constexpr userspace::TimestampNs kLogEveryNs = 1000000000;
+constexpr userspace::TimestampNs kAcceptPauseNs = 100000000;  // after running out of descriptors
 
 userspace::TimestampNs now_ns() {
   timespec ts{};
@@ -172,6 +173,7 @@ void TcpListener::run() {
   std::vector<std::uint8_t> buf(kReadSize);
   userspace::RecordBatch batch;
   userspace::TimestampNs last_reject_log = 0;
+  userspace::TimestampNs accept_paused_until = 0;
   auto push = [&] {
     if (!batch.empty() && output_.push) output_.push(std::move(batch));
     batch = userspace::RecordBatch();
@@ -238,7 +240,20 @@ void TcpListener::run() {
       sockaddr_storage ss{};
       socklen_t slen = sizeof ss;
       const int fd = accept4(fd_, reinterpret_cast<sockaddr*>(&ss), &slen, SOCK_NONBLOCK | SOCK_CLOEXEC);
-      if (fd < 0) return;
+      if (fd < 0) {
+        if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+          // The connection stays in the backlog: polling the listening
+          // socket again at once would spin. Leave it alone for 100 ms.
+          c.receive_errors.add();
+          accept_paused_until = now_ns() + kAcceptPauseNs;
+          const auto t = now_ns();
+          if (t - last_reject_log > kLogEveryNs) {
+            log->warn("{} on {}: accept: {}", options_.protocol, bound_, std::strerror(errno));
+            last_reject_log = t;
+          }
+        }
+        return;
+      }
       auto conn = std::make_unique<Conn>();
       conn->fd = fd;
       conn->exporter = address_of(ss, conn->exporter_port);
@@ -274,7 +289,7 @@ void TcpListener::run() {
   bool draining = false;
   for (;;) {
     fds.clear();
-    fds.push_back({fd_, POLLIN, 0});
+    fds.push_back({fd_, static_cast<short>(now_ns() >= accept_paused_until ? POLLIN : 0), 0});
     for (const auto& conn : conns) fds.push_back({conn->fd, POLLIN, 0});
     const int ready = poll(fds.data(), fds.size(), draining ? 0 : kPollTimeoutMs);
     if (ready > 0) {

@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <vector>
@@ -205,7 +206,13 @@ userspace::Result<std::shared_ptr<const TeeSet>> load_set(const TeeConfig& cfg, 
   for (TeePoolSpec& spec : specs) {
     auto pool = std::make_unique<TeePoolRt>();
     if (!spec.kafka_broker.empty() || !spec.zmq_address.empty()) {
-      auto out = broker_output(cfg, stats, spec, previous);
+      // Pools of this file with the same output share it (a second bind of
+      // one ZeroMQ address would fail), else the previous set's, else new.
+      const TeeSet* have = set.get();
+      const bool here = std::any_of(have->pools.begin(), have->pools.end(), [&](const auto& p) {
+        return p->broker != nullptr && broker_key(p->spec) == broker_key(spec);
+      });
+      auto out = broker_output(cfg, stats, spec, here ? have : previous);
       if (!out) return out.error();
       pool->broker = std::move(out.value());
     }
@@ -365,7 +372,10 @@ userspace::Status TeeReplicator::reload() {
     userspace::get_logger("tee")->error("{} (keeping the previous receivers)", set.error().message);
     return set.error();
   }
-  set_.store(std::move(set.value()), std::memory_order_release);
+  // The replaced set is kept until the next reload (or the end), so that its
+  // last reference, and with it a Kafka producer's flush, goes on this
+  // thread and not on a listener thread that was still using it.
+  retired_ = set_.exchange(std::move(set.value()), std::memory_order_acq_rel);
   reloads_.add();
   return userspace::Ok{};
 }

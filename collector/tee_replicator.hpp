@@ -91,6 +91,7 @@ class TeeReplicator {
   TeeConfig config_;
   userspace::Stats& stats_;
   std::atomic<std::shared_ptr<const TeeSet>> set_;
+  std::shared_ptr<const TeeSet> retired_;  // the set reload() replaced (reload's thread only)
   userspace::Counter& datagrams_;
   userspace::Counter& unmatched_;
   userspace::Counter& reloads_;

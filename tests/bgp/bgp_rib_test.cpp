@@ -249,6 +249,24 @@ TEST(BgpRib, PeerFoundByBgpIdentifierAndByPort) {
   EXPECT_EQ(snap->find_bgp(ip("10.0.0.2")), nullptr);
 }
 
+TEST(BgpRib, ReconnectFromANewPortSurvivesTheOldSessionsEnd) {
+  // A router reboots without closing its session and reconnects from
+  // another port; the old session's hold timer expires later. Its end must
+  // drop its own routes only, not the new session's table.
+  Rib rib;
+  const PeerKey old_session = bgp_peer("192.0.2.1", 0, 40001);
+  const PeerKey new_session = bgp_peer("192.0.2.1", 0, 40002);
+  rib.on_update(old_session, announce({pfx("198.18.0.0/24")}, attrs({65001}, "192.0.2.1")));
+  rib.on_update(new_session, announce({pfx("198.18.0.0/24")}, attrs({65001, 65002}, "192.0.2.1")));
+  rib.publish_now();
+  EXPECT_EQ(rib.peer_count(), 2u);
+  EXPECT_EQ(look(rib, "192.0.2.1", "198.18.0.9").origin, 65001u);  // the oldest session first
+  rib.on_peer_down(old_session);
+  rib.publish_now();
+  EXPECT_EQ(rib.peer_count(), 1u);
+  EXPECT_EQ(look(rib, "192.0.2.1", "198.18.0.9").origin, 65002u);
+}
+
 TEST(BgpRib, BmpRouterViewMergesItsPeersOldestFirst) {
   Rib rib;
   PeerKey p1;

@@ -271,6 +271,15 @@ TEST_F(TeeBrokersTest, ZmqWithoutConsumerCountsEveryDrop) {
   EXPECT_EQ(stat("tee.t.zmq:" + address + ".sent"), 0u);
 }
 
+TEST_F(TeeBrokersTest, TwoPoolsOfOneZmqAddressShareItsSocket) {
+  const std::string address = "127.0.0.1:" + std::to_string(free_tcp_port());
+  write_map("id=1 zmq_address=" + address + " tag=1\nid=2 zmq_address=" + address + " tag=2\n");
+  auto tee = make_tee(cfg_, stats_);  // one bind, not two (EADDRINUSE)
+  ASSERT_TRUE(tee) << tee.error().message;
+  EXPECT_EQ(tee.value()->pool_count(), 2u);
+  ASSERT_TRUE(tee.value()->reload());
+}
+
 TEST(TeeBrokerPools, ParsedAndCheckedAsPmacct) {
   TeeReceiversLimits lim;
   lim.transparent = true;
