@@ -154,10 +154,20 @@ struct Row {
   bool v6 = false;
 };
 
-std::string peer_counter_prefix(const PeerKey& k) {
-  if (k.source == PeerKey::Source::kBgp) return "bgp.peer." + userspace::ip_text(k.peer_addr);
+// Counter names come from network addresses: bounded (Stats::bounded_label)
+// so that peers from ever-new addresses cannot grow the registry; the rest
+// share "bgp.peer.other" / "bgp.bmp.other".
+constexpr std::size_t kMaxPeerCounterSets = 4096;
+
+std::string peer_counter_prefix(const PeerKey& k, userspace::Stats& stats) {
+  if (k.source == PeerKey::Source::kBgp) {
+    return "bgp.peer." +
+           stats.bounded_label("bgp.peer", userspace::ip_text(k.peer_addr), kMaxPeerCounterSets);
+  }
   const char* kind = k.loc_rib ? "loc" : k.post_policy ? "post" : "pre";
-  return "bgp.bmp." + userspace::ip_text(k.router) + ".peer." + userspace::ip_text(k.peer_addr) + "." + kind;
+  const std::string label =
+      userspace::ip_text(k.router) + ".peer." + userspace::ip_text(k.peer_addr) + "." + kind;
+  return "bgp.bmp." + stats.bounded_label("bgp.bmp.peer", label, kMaxPeerCounterSets);
 }
 
 }  // namespace
@@ -431,7 +441,7 @@ struct Rib::Impl {
     auto p = std::make_unique<PeerTable>();
     p->key = key;
     p->order = next_order++;
-    const std::string prefix = peer_counter_prefix(key);
+    const std::string prefix = peer_counter_prefix(key, stats);
     p->prefixes_counter = &stats.counter(prefix + ".rib_prefixes");
     p->eor_counter = &stats.counter(prefix + ".end_of_rib");
     ViewState* view = nullptr;

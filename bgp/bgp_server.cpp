@@ -13,7 +13,6 @@
 #include <boost/asio/write.hpp>
 #include <chrono>
 #include <map>
-#include <set>
 
 #include "collector/allow_list.hpp"
 #include "userspace/logging.hpp"
@@ -99,17 +98,9 @@ struct BgpServer::Impl {
   // distinct peer addresses (connections from ever-new addresses), further
   // peers share "bgp.peer.other.*" so that memory stays bounded.
   static constexpr std::size_t kMaxPeerCounterSets = 4096;
-  std::set<std::string> peers_with_counters;  // I/O thread only
 
   PeerCounters counters(const IpAddress& peer) {
-    std::string name = userspace::ip_text(peer);
-    if (!peers_with_counters.contains(name)) {
-      if (peers_with_counters.size() >= kMaxPeerCounterSets) {
-        name = "other";
-      } else {
-        peers_with_counters.insert(name);
-      }
-    }
+    const std::string name = stats.bounded_label("bgp.peer", userspace::ip_text(peer), kMaxPeerCounterSets);
     const std::string p = "bgp.peer." + name + ".";
     PeerCounters c;
     c.updates = &stats.counter(p + "updates");

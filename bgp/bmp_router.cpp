@@ -10,10 +10,15 @@
 
 namespace xacct::bgp {
 
+namespace {
+constexpr std::size_t kMaxRouterCounterSets = 4096;
+}  // namespace
+
 BmpRouter::BmpRouter(const IpAddress& router, RouteSink& sink, userspace::Stats& stats)
     : router_(router),
       name_(userspace::ip_text(router)),
-      prefix_("bmp.router." + name_ + "."),
+      // Bounded: routers from ever-new addresses share "bmp.router.other.*".
+      prefix_("bmp.router." + stats.bounded_label("bmp.router", name_, kMaxRouterCounterSets) + "."),
       sink_(sink),
       stats_(stats),
       log_(userspace::get_logger("bmp")),

@@ -10,6 +10,7 @@
 #include <deque>
 #include <map>
 #include <mutex>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -39,6 +40,19 @@ class Stats {
     return counters_.back();
   }
 
+  // Counters are never removed, so a name part taken from the network (a
+  // peer or router address) must come from a bounded set: returns `label`
+  // while `family` has seen fewer than `max` distinct labels (or already
+  // knows this one), else "other", under which the rest are counted together.
+  std::string bounded_label(const std::string& family, const std::string& label, std::size_t max) {
+    std::lock_guard lock(mu_);
+    auto& seen = labels_[family];
+    if (seen.contains(label)) return label;
+    if (seen.size() >= max) return "other";
+    seen.insert(label);
+    return label;
+  }
+
   // Every counter, sorted by name.
   std::vector<std::pair<std::string, std::uint64_t>> snapshot() const {
     std::lock_guard lock(mu_);
@@ -52,6 +66,7 @@ class Stats {
   mutable std::mutex mu_;
   std::deque<Counter> counters_;
   std::map<std::string, Counter*> index_;
+  std::map<std::string, std::set<std::string>> labels_;  // bounded_label
 };
 
 }  // namespace xacct::userspace
