@@ -14,6 +14,7 @@
 #include <cstring>
 #include <utility>
 
+#include "collector/decode_counted.hpp"
 #include "collector/exporter_stats.hpp"
 #include "collector/listen_address.hpp"
 #include "userspace/logging.hpp"
@@ -361,21 +362,7 @@ void Listener::run(std::size_t index, DatagramDecoder& decoder) {
       }
       if (output_.tap) output_.tap(d);
       if (batch.empty()) batch_start = arrival;
-      const std::size_t before = batch.size();
-      const DecodeResult r = decoder.decode(d, batch);
-      exporters.of(d.exporter).count(d.data.size(), r);
-      const std::size_t added = batch.size() - before;
-      if (added != 0) c.records.add(added);
-      if (r.decode_errors != 0) c.decode_errors.add(r.decode_errors);
-      if (r.template_misses != 0) c.template_misses.add(r.template_misses);
-      if (r.sequence_gaps != 0) c.sequence_gaps.add(r.sequence_gaps);
-      if (r.options_records != 0) c.options_records.add(r.options_records);
-      if (options_.time_new) {
-        for (std::size_t k = before; k < batch.size(); ++k) {
-          batch[k].first_ns = arrival;
-          batch[k].last_ns = arrival;
-        }
-      }
+      decode_counted(decoder, d, batch, exporters, c, options_.time_new);
       if (batch.size() >= kPushRecords) push();  // per datagram: the batch stays about this size
     }
     if (!batch.empty() && arrival - batch_start >= kBatchAgeNs) push();

@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "collector/decode_counted.hpp"
 #include "collector/exporter_stats.hpp"
 #include "collector/ipfix_stream.hpp"
 #include "collector/listen_address.hpp"
@@ -209,20 +210,7 @@ void TcpListener::run() {
                                d.arrival_ns = arrival;
                                c.messages.add();
                                if (output_.tap) output_.tap(d);
-                               const std::size_t before = batch.size();
-                               const DecodeResult r = conn.decoder->decode(d, batch);
-                               exporters.of(d.exporter).count(msg.size(), r);
-                               if (batch.size() != before) c.records.add(batch.size() - before);
-                               if (r.decode_errors != 0) c.decode_errors.add(r.decode_errors);
-                               if (r.template_misses != 0) c.template_misses.add(r.template_misses);
-                               if (r.sequence_gaps != 0) c.sequence_gaps.add(r.sequence_gaps);
-                               if (r.options_records != 0) c.options_records.add(r.options_records);
-                               if (options_.time_new) {
-                                 for (std::size_t k = before; k < batch.size(); ++k) {
-                                   batch[k].first_ns = arrival;
-                                   batch[k].last_ns = arrival;
-                                 }
-                               }
+                               decode_counted(*conn.decoder, d, batch, exporters, c, options_.time_new);
                                if (batch.size() >= kPushRecords) push();
                              });
       if (!ok) {
